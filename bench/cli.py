@@ -1,0 +1,166 @@
+"""Command line: each command parses options and calls a plain function.
+
+Heavy libraries load only inside commands, so `bench --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Kursk IE bench: score entity, TIMEX3 and claim-stance extractors on gold news data.")
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(code)
+
+
+def _guard(fn):
+    """Turn known input errors into a one-line message and a non-zero exit."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from bench.extractors import ExtractorError
+        from bench.io import DataError
+
+        try:
+            return fn(*args, **kwargs)
+        except (DataError, ExtractorError) as exc:
+            _fail(str(exc))
+    return wrapper
+
+
+@app.command()
+@_guard
+def validate(
+    annotations: Path = typer.Option(None, help="Annotation directory (default: data/annotations)."),
+    corpus: Path = typer.Option(None, help="Corpus directory (default: data/corpus)."),
+) -> None:
+    """Check the gold annotations: offsets, surface texts, overlaps, labels, TIMEX3 values, ids, hashes."""
+    from bench.corpus import ANNOTATIONS_DIR, CORPUS_DIR
+    from bench.validate import check_annotations
+
+    problems = check_annotations(annotations or ANNOTATIONS_DIR, corpus or CORPUS_DIR)
+    for p in problems:
+        typer.echo(p, err=True)
+    if problems:
+        _fail(f"{len(problems)} problem(s) found", 1)
+    typer.echo("annotations valid")
+
+
+@app.command("build-dataset")
+@_guard
+def build_dataset(
+    check: bool = typer.Option(False, "--check", help="Fail if the dataset files are stale; write nothing."),
+    out: Path = typer.Option(None, help="Output dataset directory (default: dataset/)."),
+) -> None:
+    """Generate the Hugging Face dataset directory (data files + card) from data/annotations."""
+    from bench.corpus import DEFAULT_DATASET_DIR
+    from bench.dataset_build import build, stale_files
+
+    target = out or DEFAULT_DATASET_DIR
+    if check:
+        stale = stale_files(target)
+        if stale:
+            _fail(f"dataset files stale against the annotations: {', '.join(stale)}; run `bench build-dataset`", 1)
+        typer.echo("dataset files up to date")
+        return
+    for rel in build(target):
+        typer.echo(f"wrote {target / rel}")
+
+
+@app.command()
+@_guard
+def agreement() -> None:
+    """Recompute the inter-annotator agreement report (data/agreement/report.{json,md})."""
+    from bench.agreement import AGREEMENT_DIR, render_markdown, write_report
+
+    typer.echo(render_markdown(write_report()))
+    typer.echo(f"wrote {AGREEMENT_DIR / 'report.md'}")
+
+
+@app.command("list-models")
+@_guard
+def list_models() -> None:
+    """Registered extractors (entry points group bench.extractors) and their tasks."""
+    from bench.extractors import list_extractors
+
+    for name, spec, tasks in list_extractors():
+        typer.echo(f"{name:14} {tasks:28} {spec}")
+    typer.echo("also: 'module.path:ClassName' and 'hf:<model id or local path>'")
+
+
+@app.command()
+@_guard
+def predict(
+    model: str = typer.Option(..., "--model", "-m", help="Registered name, module:Class or hf:<model>."),
+    input: Path = typer.Option(..., "--input", "-i", help="JSONL documents: doc_id, text, optional dct."),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write predictions (JSONL)."),
+    claims: Optional[Path] = typer.Option(None, help="Claims JSONL (claim_id, text); default: the benchmark's."),
+) -> None:
+    """Run an extractor on arbitrary documents and write predictions in the JSONL prediction format."""
+    from bench.workflows import predict_file
+
+    n = predict_file(model, input, output, claims)
+    typer.echo(f"wrote predictions for {n} document(s) to {output}")
+
+
+@app.command()
+@_guard
+def evaluate(
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Registered name, module:Class or hf:<model>."),
+    predictions: Optional[Path] = typer.Option(None, help="Score a JSONL predictions file instead of a model."),
+    dataset: Optional[Path] = typer.Option(None, help="Dataset directory in this package's format (default: built-in)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Result JSON (default: results/<model>.json)."),
+    save_predictions: Optional[Path] = typer.Option(None, help="Also write the model's predictions (JSONL)."),
+    seed: int = typer.Option(12345, help="Bootstrap seed."),
+    resamples: int = typer.Option(1000, help="Bootstrap resamples."),
+    partial: bool = typer.Option(False, "--partial", help="Score only the documents present in --predictions."),
+    label_scheme: Optional[str] = typer.Option(None, help="ontonotes|conll for --predictions (default: inferred)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+) -> None:
+    """Score a model or a predictions file against the gold data; print a summary and write a result JSON."""
+    from bench.workflows import evaluate_command
+
+    if (model is None) == (predictions is None):
+        _fail("pass exactly one of --model or --predictions")
+    if label_scheme not in (None, "ontonotes", "conll"):
+        _fail(f"--label-scheme must be ontonotes or conll, got {label_scheme!r}")
+    if resamples < 1:
+        _fail("--resamples must be at least 1")
+    text, path = evaluate_command(model, predictions, dataset, output, save_predictions, seed, resamples,
+                                  partial, label_scheme, progress=not quiet and sys.stderr.isatty())
+    typer.echo(text)
+    typer.echo(f"wrote {path}")
+
+
+@app.command()
+@_guard
+def compare(
+    result_a: Path = typer.Argument(..., help="Result JSON of system A."),
+    result_b: Path = typer.Argument(..., help="Result JSON of system B."),
+    task: Optional[str] = typer.Option(None, help="Task (default: every task both ran)."),
+    metric: Optional[str] = typer.Option(None, help="Metric (default: the task's main score)."),
+    method: str = typer.Option("bootstrap", help="bootstrap (paired) or randomization (approximate)."),
+    seed: int = typer.Option(12345), resamples: int = typer.Option(10000),
+) -> None:
+    """Paired significance test between two result files over the same documents."""
+    from bench.workflows import compare_results
+
+    if method not in ("bootstrap", "randomization"):
+        _fail(f"--method must be bootstrap or randomization, got {method!r}")
+    typer.echo(compare_results(result_a, result_b, task, metric, method, seed, resamples))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

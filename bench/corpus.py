@@ -1,0 +1,109 @@
+"""Load gold data: from the annotation source (`data/annotations/`) or from a built
+dataset directory in the package's Hugging Face format (the default: `dataset/`).
+
+Evaluation always reads a dataset directory, so users can score against their own
+corpora in the same format; the fingerprint is a hash of its data files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from pathlib import Path
+
+from bench.io import DataError, read_jsonl, require
+from bench.records import parse_entity, parse_stance, parse_timex
+from bench.types import Annotations, Claim, Document, DocumentMeta, GoldCorpus
+from bench.validate import check_annotations
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ANNOTATIONS_DIR = REPO_ROOT / "data" / "annotations"
+CORPUS_DIR = REPO_ROOT / "data" / "corpus"
+DEFAULT_DATASET_DIR = REPO_ROOT / "dataset"
+DATA_FILES = ("documents/test.jsonl", "claims/test.jsonl", "stance/test.jsonl")
+
+
+def default_dataset_dir() -> Path:
+    """The built-in dataset: in a source checkout, or shipped inside the wheel."""
+    packaged = Path(__file__).resolve().parent / "_dataset"
+    return DEFAULT_DATASET_DIR if DEFAULT_DATASET_DIR.is_dir() else packaged
+
+
+def fingerprint(dataset_dir: Path, files: tuple[str, ...] = DATA_FILES) -> str:
+    h = hashlib.sha256()
+    for rel in files:
+        h.update(rel.encode() + b"\0" + (Path(dataset_dir) / rel).read_bytes() + b"\0")
+    return "sha256:" + h.hexdigest()[:16]
+
+
+def _meta_from(obj: dict, where: str) -> DocumentMeta:
+    return DocumentMeta(
+        require(obj, "doc_id", str, where), obj.get("file") or "", obj.get("sha256") or "",
+        obj.get("outlet"), obj.get("dct"), obj.get("dct_source") or "",
+    )
+
+
+def load_annotations(ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR) -> GoldCorpus:
+    """The validated annotation source as a GoldCorpus (raises DataError listing problems)."""
+    ann_dir, corpus_dir = Path(ann_dir), Path(corpus_dir)
+    problems = check_annotations(ann_dir, corpus_dir)
+    if problems:
+        raise DataError(f"{len(problems)} problem(s) in {ann_dir}; first: {problems[0]}")
+    metas = [_meta_from(o, f"{ann_dir}/documents.jsonl:{n}") for n, o in read_jsonl(ann_dir / "documents.jsonl")]
+    docs = tuple(
+        Document(m.doc_id, (corpus_dir / m.file).read_bytes().decode("utf-8"), m.dct) for m in metas
+    )
+    ents: dict[str, list] = defaultdict(list)
+    for n, o in read_jsonl(ann_dir / "entities.jsonl"):
+        ents[o["doc_id"]].append(parse_entity(o, f"entities.jsonl:{n}", with_id=True))
+    tmx: dict[str, list] = defaultdict(list)
+    for n, o in read_jsonl(ann_dir / "timex.jsonl"):
+        tmx[o["doc_id"]].append(parse_timex(o, f"timex.jsonl:{n}"))
+    sts: dict[str, list] = defaultdict(list)
+    for n, o in read_jsonl(ann_dir / "stances.jsonl"):
+        sts[o["doc_id"]].append(parse_stance(o, f"stances.jsonl:{n}"))
+    claims = tuple(Claim(o["claim_id"], o["text"]) for _, o in read_jsonl(ann_dir / "claims.jsonl"))
+    gold = tuple(
+        Annotations(d.doc_id, tuple(sorted(ents[d.doc_id])), tuple(sorted(tmx[d.doc_id])),
+                    tuple(sorted(sts[d.doc_id], key=lambda s: s.claim_id)))
+        for d in docs
+    )
+    h = hashlib.sha256()
+    for name in ("documents.jsonl", "claims.jsonl", "entities.jsonl", "timex.jsonl", "stances.jsonl"):
+        h.update((ann_dir / name).read_bytes())
+    return GoldCorpus(docs, gold, claims, "sha256:" + h.hexdigest()[:16], tuple(metas))
+
+
+def load_dataset_dir(dataset_dir: Path | None = None) -> GoldCorpus:
+    """Gold from a dataset directory (documents, claims and stance configs, test split)."""
+    root = Path(dataset_dir) if dataset_dir is not None else default_dataset_dir()
+    for rel in DATA_FILES:
+        if not (root / rel).is_file():
+            raise DataError(f"{root}: not a dataset directory in this package's format: missing {rel}")
+    docs, gold_ents, gold_tmx, metas = [], {}, {}, []
+    for n, o in read_jsonl(root / "documents/test.jsonl"):
+        where = f"{root}/documents/test.jsonl:{n}"
+        doc_id = require(o, "doc_id", str, where)
+        if doc_id in gold_ents:
+            raise DataError(f"{where}: duplicate doc_id {doc_id!r}")
+        docs.append(Document(doc_id, require(o, "text", str, where), o.get("dct")))
+        metas.append(_meta_from(o, where))
+        gold_ents[doc_id] = tuple(sorted(parse_entity(e, where) for e in o.get("entities") or []))
+        gold_tmx[doc_id] = tuple(sorted(parse_timex(t, where) for t in o.get("timexes") or []))
+    claims = tuple(
+        Claim(require(o, "claim_id", str, f"claims:{n}"), require(o, "text", str, f"claims:{n}"))
+        for n, o in read_jsonl(root / "claims/test.jsonl")
+    )
+    stances: dict[str, list] = defaultdict(list)
+    for n, o in read_jsonl(root / "stance/test.jsonl"):
+        where = f"{root}/stance/test.jsonl:{n}"
+        doc_id = require(o, "doc_id", str, where)
+        if doc_id not in gold_ents:
+            raise DataError(f"{where}: unknown doc_id {doc_id!r}")
+        stances[doc_id].append(parse_stance(o, where))
+    gold = tuple(
+        Annotations(d.doc_id, gold_ents[d.doc_id], gold_tmx[d.doc_id],
+                    tuple(sorted(stances[d.doc_id], key=lambda s: s.claim_id)))
+        for d in docs
+    )
+    return GoldCorpus(tuple(docs), gold, claims, fingerprint(root), tuple(metas))

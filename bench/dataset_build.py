@@ -1,0 +1,178 @@
+"""Build the Hugging Face dataset directory (`dataset/`) from `data/annotations/`.
+
+One command (`bench build-dataset`) writes every data file and the dataset card;
+`--check` rebuilds in memory and reports which file is stale.  Data files hold
+label *names*; the card's `dataset_info` declares them as ClassLabel so
+`datasets.load_dataset` yields the declared feature types.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench import __version__
+from bench.bio import sentence_rows
+from bench.corpus import ANNOTATIONS_DIR, CORPUS_DIR, DEFAULT_DATASET_DIR, load_annotations
+from bench.io import DataError, atomic_write_text, dumps_line
+from bench.records import entity_row, stance_row, timex_row
+from bench.types import CONLL_LABELS, ENTITY_LABELS, POLARITIES, STANCE_LABELS, TIMEX_TYPES, GoldCorpus
+
+CARD_TEMPLATE = ANNOTATIONS_DIR.parent / "dataset_card.md"
+AGREEMENT_JSON = ANNOTATIONS_DIR.parent / "agreement" / "report.json"
+
+
+def _bio(labels: tuple[str, ...]) -> list[str]:
+    return ["O"] + [f"{p}-{lab}" for lab in labels for p in ("B", "I")]
+
+
+def _class(names) -> dict:
+    return {"class_label": {"names": {str(i): n for i, n in enumerate(names)}}}
+
+
+def _span_fields(label_name: str, label_names) -> list[dict]:
+    return [
+        {"name": "start", "dtype": "int32"}, {"name": "end", "dtype": "int32"},
+        {"name": label_name, "dtype": _class(label_names)},
+    ]
+
+
+FEATURES: dict[str, list[dict]] = {
+    "documents": [
+        {"name": "doc_id", "dtype": "string"}, {"name": "text", "dtype": "string"},
+        {"name": "file", "dtype": "string"}, {"name": "sha256", "dtype": "string"},
+        {"name": "outlet", "dtype": "string"}, {"name": "dct", "dtype": "string"},
+        {"name": "dct_source", "dtype": "string"},
+        {"name": "entities", "list": _span_fields("label", ENTITY_LABELS)
+            + [{"name": "entity_id", "dtype": "string"}, {"name": "text", "dtype": "string"}]},
+        {"name": "timexes", "list": _span_fields("type", TIMEX_TYPES)
+            + [{"name": "value", "dtype": "string"}, {"name": "text", "dtype": "string"}]},
+    ],
+    "ner": [
+        {"name": "id", "dtype": "string"}, {"name": "doc_id", "dtype": "string"},
+        {"name": "sentence_index", "dtype": "int32"},
+        {"name": "start", "dtype": "int32"}, {"name": "end", "dtype": "int32"},
+        {"name": "tokens", "sequence": "string"},
+        {"name": "token_starts", "sequence": "int32"}, {"name": "token_ends", "sequence": "int32"},
+        {"name": "ner_tags", "sequence": _class(_bio(ENTITY_LABELS))},
+        {"name": "conll_ner_tags", "sequence": _class(_bio(CONLL_LABELS))},
+    ],
+    "timex": [
+        {"name": "doc_id", "dtype": "string"}, {"name": "dct", "dtype": "string"},
+        *_span_fields("type", TIMEX_TYPES),
+        {"name": "value", "dtype": "string"}, {"name": "text", "dtype": "string"},
+    ],
+    "claims": [{"name": "claim_id", "dtype": "string"}, {"name": "text", "dtype": "string"}],
+    "stance": [
+        {"name": "doc_id", "dtype": "string"}, {"name": "claim_id", "dtype": "string"},
+        {"name": "claim", "dtype": "string"},
+        {"name": "label", "dtype": _class(STANCE_LABELS)},
+        {"name": "evidence", "list": [
+            {"name": "start", "dtype": "int32"}, {"name": "end", "dtype": "int32"},
+            {"name": "holder", "dtype": "string"},
+            {"name": "polarity", "dtype": _class(POLARITIES)},
+            {"name": "text", "dtype": "string"},
+        ]},
+    ],
+}
+CONFIGS = tuple(FEATURES)
+
+
+def build_rows(corpus: GoldCorpus) -> dict[str, list[dict]]:
+    meta = {m.doc_id: m for m in corpus.meta}
+    claim_text = {c.claim_id: c.text for c in corpus.claims}
+    rows: dict[str, list[dict]] = {name: [] for name in CONFIGS}
+    for doc, gold in zip(corpus.documents, corpus.gold):
+        m = meta[doc.doc_id]
+        rows["documents"].append({
+            "doc_id": doc.doc_id, "text": doc.text, "file": m.file, "sha256": m.sha256,
+            "outlet": m.outlet, "dct": m.dct, "dct_source": m.dct_source,
+            "entities": [entity_row(None, e) for e in gold.entities],
+            "timexes": [timex_row(None, t) for t in gold.timexes],
+        })
+        sents = sentence_rows(doc.doc_id, doc.text, gold.entities)
+        covered = sum(t.startswith("B-") for r in sents for t in r["ner_tags"])
+        if covered != len(gold.entities):
+            raise DataError(f"{doc.doc_id}: {len(gold.entities) - covered} entity span(s) cross a sentence boundary")
+        rows["ner"].extend(sents)
+        rows["timex"].extend({"doc_id": doc.doc_id, "dct": doc.dct, **timex_row(None, t)} for t in gold.timexes)
+        rows["stance"].extend(
+            {"doc_id": doc.doc_id, "claim_id": s.claim_id, "claim": claim_text[s.claim_id],
+             **{k: v for k, v in stance_row(None, s).items() if k != "claim_id"}}
+            for s in gold.stances
+        )
+    rows["claims"] = [{"claim_id": c.claim_id, "text": c.text} for c in corpus.claims]
+    return rows
+
+
+def _yaml_header(rows: dict[str, list[dict]]) -> str:
+    import yaml
+
+    meta = {
+        "language": ["en"],
+        "license": "cc-by-4.0",
+        "pretty_name": "Kursk IE Bench",
+        "size_categories": ["n<1K"],
+        "task_categories": ["token-classification", "text-classification"],
+        "task_ids": ["named-entity-recognition", "fact-checking"],
+        "annotations_creators": ["expert-generated"],
+        "language_creators": ["found"],
+        "multilinguality": ["monolingual"],
+        "source_datasets": ["original"],
+        "tags": ["timex3", "temporal-expressions", "stance-detection", "news"],
+        "configs": [
+            {"config_name": name, "data_files": [{"split": "test", "path": f"{name}/test.jsonl"}]}
+            for name in CONFIGS
+        ],
+        "dataset_info": [{"config_name": name, "features": FEATURES[name]} for name in CONFIGS],
+    }
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=120) + "---\n"
+
+
+def render_card(corpus: GoldCorpus, rows: dict[str, list[dict]]) -> str:
+    if not AGREEMENT_JSON.is_file():
+        raise DataError(f"{AGREEMENT_JSON}: missing; run `bench agreement` first")
+    agreement = json.loads(AGREEMENT_JSON.read_text(encoding="utf-8"))
+    values = {
+        "version": __version__,
+        "n_documents": len(corpus.documents),
+        "n_entities": sum(len(g.entities) for g in corpus.gold),
+        "n_timexes": sum(len(g.timexes) for g in corpus.gold),
+        "n_sentences": len(rows["ner"]),
+        "n_tokens": sum(len(r["tokens"]) for r in rows["ner"]),
+        "n_pairs": len(rows["stance"]),
+        "n_related": sum(r["label"] != "unrelated" for r in rows["stance"]),
+        "n_evidence": sum(len(r["evidence"]) for r in rows["stance"]),
+        **{k: f"{v:.3f}" if isinstance(v, float) else v for k, v in agreement["figures"].items()},
+    }
+    template = CARD_TEMPLATE.read_text(encoding="utf-8")
+    try:
+        return _yaml_header(rows) + template.format(**values)
+    except KeyError as exc:
+        raise DataError(f"{CARD_TEMPLATE}: unknown placeholder {exc}") from None
+
+
+def render_all(ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR) -> dict[str, str]:
+    """relative path -> file content for the whole dataset directory."""
+    corpus = load_annotations(ann_dir, corpus_dir)
+    rows = build_rows(corpus)
+    files = {f"{name}/test.jsonl": "".join(dumps_line(r) for r in rows[name]) for name in CONFIGS}
+    files["README.md"] = render_card(corpus, rows)
+    return files
+
+
+def build(out_dir: Path = DEFAULT_DATASET_DIR) -> list[str]:
+    files = render_all()
+    for rel, content in files.items():
+        atomic_write_text(Path(out_dir) / rel, content)
+    return sorted(files)
+
+
+def stale_files(out_dir: Path = DEFAULT_DATASET_DIR) -> list[str]:
+    """Files of the dataset directory that differ from a fresh build."""
+    stale = []
+    for rel, content in render_all().items():
+        path = Path(out_dir) / rel
+        if not path.is_file() or path.read_text(encoding="utf-8") != content:
+            stale.append(rel)
+    return stale

@@ -1,0 +1,132 @@
+"""Run an extractor (or read a predictions file), score every task, build the run record."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import __version__
+from bench.io import DataError
+from bench.results import ExtractorInfo, RunRecord, Score, TaskResult
+from bench.types import CONLL_LABELS, ENTITY_LABELS, TASKS, Annotations, Claim, Document, GoldCorpus
+
+LAYER_OF = {"entities": "entities", "timex": "timexes", "stance": "stances"}
+DEFAULT_SEED = 12345
+DEFAULT_RESAMPLES = 1000
+
+
+@dataclass(frozen=True)
+class Settings:
+    seed: int = DEFAULT_SEED
+    n_resamples: int = DEFAULT_RESAMPLES
+    partial: bool = False
+    progress: bool = False
+
+
+def run_extractor(extractor, docs: Sequence[Document], claims: Sequence[Claim],
+                  progress: bool = False) -> list[Annotations]:
+    from tqdm import tqdm
+
+    out = []
+    for doc in tqdm(docs, desc=f"predict {extractor.name}", unit="doc", disable=not progress, leave=False):
+        ann = extractor.extract(doc, claims)
+        if ann.doc_id != doc.doc_id:
+            raise DataError(f"{extractor.name}: returned predictions for {ann.doc_id!r} when given {doc.doc_id!r}")
+        out.append(ann)
+    return out
+
+
+def infer_label_scheme(preds: Sequence[Annotations]) -> str:
+    """'conll' when predictions use PER/MISC, 'ontonotes' otherwise; mixed schemes are an error."""
+    labels = {e.label for p in preds for e in (p.entities or ())}
+    conll_only = labels & (set(CONLL_LABELS) - set(ENTITY_LABELS))
+    fine_only = labels & (set(ENTITY_LABELS) - set(CONLL_LABELS))
+    if conll_only and fine_only:
+        raise DataError(f"predictions mix CoNLL labels {sorted(conll_only)} with OntoNotes labels {sorted(fine_only)}")
+    return "conll" if conll_only else "ontonotes"
+
+
+def _task_result(task: str, corpus: GoldCorpus, gold: list[Annotations], preds: list[Annotations],
+                 docs: list[Document], label_scheme: str, s: Settings) -> TaskResult:
+    from bench.scoring import get_scorer
+    from bench.stats import bootstrap
+
+    scorer = get_scorer(task)
+    opts = {"label_scheme": label_scheme} if task == "entities" else {}
+    table = scorer.count(docs, gold, preds, corpus.claims, "document", **opts)
+    sent_table = scorer.count(docs, gold, preds, corpus.claims, "sentence", **opts)
+    points = scorer.evaluate(table)
+    headline = scorer.headline_metrics(table)
+    doc_ci = bootstrap(table, headline, s.n_resamples, s.seed)
+    sent_ci = bootstrap(sent_table, headline, s.n_resamples, s.seed)
+    scores = []
+    for name, value in points.items():
+        d, t = doc_ci.get(name), sent_ci.get(name)
+        scores.append((name, Score(value, d and d.low, d and d.high, t and t.low, t and t.high)))
+    per_doc = []
+    for i, doc_id in enumerate(table.units):
+        from bench.scoring.base import CountTable
+
+        row = CountTable(task, table.fields, (doc_id,), table.values[i:i + 1])
+        per_doc.append((doc_id, tuple((m.name, m.point(row)) for m in headline)))
+    extra: tuple = ()
+    if task == "stance":
+        from bench.scoring.stance import confusion_matrix
+        from bench.types import STANCE_LABELS
+
+        cm = confusion_matrix(table)
+        extra = (("confusion_matrix", {"labels": list(STANCE_LABELS), "rows_gold_cols_pred": cm.astype(int).tolist()}),)
+    main = scorer.main_score if scorer.main_score in points else "conll.strict.micro_f1"
+    return TaskResult(
+        task, TASKS[task], main, label_scheme, tuple(scores), tuple(per_doc), table.fields,
+        tuple((u, tuple(float(v) for v in table.values[i])) for i, u in enumerate(table.units)), extra,
+    )
+
+
+def score_predictions(corpus: GoldCorpus, preds: list[Annotations], tasks: Sequence[str], label_scheme: str,
+                      info: ExtractorInfo, dataset_path: str, s: Settings) -> RunRecord:
+    by_id = {p.doc_id: p for p in preds}
+    pairs = [(d, g) for d, g in zip(corpus.documents, corpus.gold) if d.doc_id in by_id]
+    docs, gold = [d for d, _ in pairs], [g for _, g in pairs]
+    aligned = [by_id[d.doc_id] for d in docs]
+    results = []
+    for task in sorted(tasks, key=list(TASKS).index):
+        missing = [p.doc_id for p in aligned if getattr(p, LAYER_OF[task]) is None]
+        if missing:
+            raise DataError(f"{info.name}: declares task {task!r} but produced no {LAYER_OF[task]} for {missing[0]}")
+        results.append(_task_result(task, corpus, gold, aligned, docs, label_scheme, s))
+    return RunRecord(info, dataset_path, corpus.fingerprint, len(docs), __version__, s.seed, s.n_resamples,
+                     s.partial, tuple(results))
+
+
+def evaluate_extractor(extractor, corpus: GoldCorpus, dataset_path: str, s: Settings) -> tuple[RunRecord, list[Annotations], dict]:
+    t0 = time.perf_counter()
+    preds = run_extractor(extractor, corpus.documents, corpus.claims, s.progress)
+    t1 = time.perf_counter()
+    cfg = extractor.config() if hasattr(extractor, "config") else {}
+    info = ExtractorInfo(extractor.name, extractor.version, extractor.label_scheme,
+                         tuple(sorted(extractor.tasks, key=list(TASKS).index)),
+                         tuple(sorted((str(k), str(v)) for k, v in cfg.items())))
+    rec = score_predictions(corpus, preds, info.tasks, extractor.label_scheme, info, dataset_path, s)
+    t2 = time.perf_counter()
+    return rec, preds, {"predict_s": t1 - t0, "score_s": t2 - t1, "docs_per_s": len(preds) / max(t1 - t0, 1e-9)}
+
+
+def evaluate_file(path: Path, corpus: GoldCorpus, dataset_path: str, s: Settings,
+                  label_scheme: str | None = None, name: str | None = None) -> tuple[RunRecord, dict]:
+    import hashlib
+
+    from bench.predictions import read_predictions, tasks_of
+
+    t0 = time.perf_counter()
+    preds = read_predictions(path, corpus, partial=s.partial)
+    scheme = label_scheme or infer_label_scheme(preds)
+    tasks = tuple(t for t in TASKS if t in tasks_of(preds))
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    info = ExtractorInfo(name or f"file:{Path(path).name}", "file", scheme, tasks,
+                         (("predictions_sha256", digest),))
+    t1 = time.perf_counter()
+    rec = score_predictions(corpus, preds, tasks, scheme, info, dataset_path, s)
+    return rec, {"read_s": t1 - t0, "score_s": time.perf_counter() - t1}

@@ -1,0 +1,150 @@
+"""The JSONL prediction format: read (strictly validated) and write.
+
+One line per document:
+  {"doc_id": str,
+   "entities": [{"start", "end", "label", "text"}],
+   "timexes":  [{"start", "end", "type", "value", "text"}],
+   "stances":  [{"claim_id", "label", "evidence": [{"start", "end", "holder", "polarity"}]}]}
+A layer left out of every line means the task was not attempted.  Any problem is an
+error naming the line, unless `partial=True` allows documents to be missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from bench.io import DataError, dumps_line, read_jsonl, require, write_jsonl
+from bench.records import entity_row, parse_entity, parse_stance, parse_timex, stance_row, timex_row
+from bench.timex3 import is_valid_value
+from bench.types import (
+    CONLL_LABELS, ENTITY_LABELS, POLARITIES, STANCE_LABELS, TIMEX_TYPES, Annotations, Document, GoldCorpus,
+)
+
+LAYERS = {"entities": "entities", "timexes": "timex", "stances": "stance"}
+
+
+def _check_span(where: str, start: int, end: int, text: str | None, doc: Document) -> None:
+    if not 0 <= start < end <= len(doc.text):
+        raise DataError(f"{where}: offsets [{start}, {end}) out of range for {doc.doc_id} ({len(doc.text)} characters)")
+    if text is not None and doc.text[start:end] != text:
+        raise DataError(
+            f"{where}: text {text!r} does not match {doc.doc_id} text {doc.text[start:end]!r} at [{start}, {end})"
+        )
+
+
+def _parse_line(obj: dict, where: str, doc: Document, claim_ids: set[str]) -> Annotations:
+    ents = tmx = sts = None
+    if "entities" in obj:
+        items = require(obj, "entities", list, where)
+        ents = tuple(sorted(parse_entity(o, f"{where} entities[{i}]") for i, o in enumerate(items) if _is_obj(o, where)))
+        for i, e in enumerate(ents):
+            _check_span(f"{where} entity {e.text!r}", e.start, e.end, e.text, doc)
+            if e.label not in ENTITY_LABELS and e.label not in CONLL_LABELS:
+                raise DataError(
+                    f"{where}: unknown entity label {e.label!r}; expected one of "
+                    f"{', '.join(ENTITY_LABELS)} or CoNLL {', '.join(CONLL_LABELS)}"
+                )
+    if "timexes" in obj:
+        items = require(obj, "timexes", list, where)
+        tmx = tuple(sorted(parse_timex(o, f"{where} timexes[{i}]") for i, o in enumerate(items) if _is_obj(o, where)))
+        for t in tmx:
+            _check_span(f"{where} timex {t.text!r}", t.start, t.end, t.text, doc)
+            if t.type not in TIMEX_TYPES:
+                raise DataError(f"{where}: unknown timex type {t.type!r}; expected one of {', '.join(TIMEX_TYPES)}")
+            if not is_valid_value(t.value, t.type):
+                raise DataError(f"{where}: malformed TIMEX3 value {t.value!r} for type {t.type} ({t.text!r})")
+    if "stances" in obj:
+        items = require(obj, "stances", list, where)
+        parsed = [parse_stance(o, f"{where} stances[{i}]", need_text=False) for i, o in enumerate(items) if _is_obj(o, where)]
+        seen: set[str] = set()
+        for s in parsed:
+            if s.claim_id not in claim_ids:
+                raise DataError(f"{where}: unknown claim_id {s.claim_id!r}; known: {', '.join(sorted(claim_ids))}")
+            if s.claim_id in seen:
+                raise DataError(f"{where}: claim {s.claim_id} predicted twice")
+            seen.add(s.claim_id)
+            if s.label not in STANCE_LABELS:
+                raise DataError(f"{where}: unknown stance label {s.label!r}; expected one of {', '.join(STANCE_LABELS)}")
+            for ev in s.evidence:
+                _check_span(f"{where} {s.claim_id} evidence", ev.start, ev.end, ev.text or None, doc)
+                if ev.polarity not in POLARITIES:
+                    raise DataError(f"{where}: unknown polarity {ev.polarity!r}; expected one of {', '.join(POLARITIES)}")
+        sts = tuple(sorted(parsed, key=lambda s: s.claim_id))
+    return Annotations(doc.doc_id, ents, tmx, sts)
+
+
+def _is_obj(o: object, where: str) -> bool:
+    if not isinstance(o, dict):
+        raise DataError(f"{where}: expected a JSON object in the list, got {o!r}")
+    return True
+
+
+def read_predictions(path: Path, corpus: GoldCorpus, partial: bool = False) -> list[Annotations]:
+    """Predictions aligned with corpus.documents; a missing document is an error unless partial."""
+    docs = corpus.by_id()
+    claim_ids = {c.claim_id for c in corpus.claims}
+    by_id: dict[str, Annotations] = {}
+    layers: frozenset[str] | None = None
+    for lineno, obj in read_jsonl(Path(path)):
+        where = f"{path}:{lineno}"
+        doc_id = require(obj, "doc_id", str, where)
+        if doc_id not in docs:
+            raise DataError(f"{where}: unknown doc_id {doc_id!r} (not in the dataset)")
+        if doc_id in by_id:
+            raise DataError(f"{where}: duplicate line for doc_id {doc_id!r}")
+        these = frozenset(k for k in LAYERS if k in obj)
+        if layers is None:
+            layers = these
+        elif these != layers:
+            raise DataError(f"{where}: layers {sorted(these)} differ from earlier lines' {sorted(layers)}")
+        by_id[doc_id] = _parse_line(obj, where, docs[doc_id], claim_ids)
+    if not by_id:
+        raise DataError(f"{path}: no predictions")
+    missing = [d.doc_id for d in corpus.documents if d.doc_id not in by_id]
+    if missing and not partial:
+        raise DataError(f"{path}: missing predictions for {len(missing)} document(s): {', '.join(missing[:5])}"
+                        + (" ..." if len(missing) > 5 else "") + "; pass --partial to score only the documents present")
+    # With partial, only the documents present are scored (the caller restricts the gold).
+    return [by_id[d.doc_id] for d in corpus.documents if d.doc_id in by_id]
+
+
+def tasks_of(pred: Iterable[Annotations]) -> frozenset[str]:
+    first = next(iter(pred), None)
+    if first is None:
+        return frozenset()
+    return frozenset(t for k, t in LAYERS.items() if getattr(first, k) is not None)
+
+
+def prediction_row(ann: Annotations) -> dict:
+    row: dict = {"doc_id": ann.doc_id}
+    if ann.entities is not None:
+        row["entities"] = [entity_row(None, e) for e in ann.entities]
+    if ann.timexes is not None:
+        row["timexes"] = [timex_row(None, t) for t in ann.timexes]
+    if ann.stances is not None:
+        row["stances"] = [stance_row(None, s) for s in ann.stances]
+    return row
+
+
+def write_predictions(path: Path, preds: Iterable[Annotations]) -> None:
+    write_jsonl(Path(path), (prediction_row(p) for p in preds))
+
+
+def read_input_documents(path: Path) -> list[Document]:
+    """Documents for `bench predict`: one line each with doc_id, text and optional dct."""
+    docs, seen = [], set()
+    for lineno, obj in read_jsonl(Path(path)):
+        where = f"{path}:{lineno}"
+        doc_id = require(obj, "doc_id", str, where)
+        if doc_id in seen:
+            raise DataError(f"{where}: duplicate doc_id {doc_id!r}")
+        seen.add(doc_id)
+        dct = obj.get("dct")
+        if dct is not None and not isinstance(dct, str):
+            raise DataError(f"{where}: field 'dct' must be an ISO date string or null")
+        docs.append(Document(doc_id, require(obj, "text", str, where), dct))
+    return docs
+
+
+__all__ = ["read_predictions", "write_predictions", "read_input_documents", "prediction_row", "tasks_of", "dumps_line"]

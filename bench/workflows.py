@@ -1,0 +1,73 @@
+"""The plain functions behind the CLI commands (testable without a terminal)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bench.io import DataError
+
+
+def _claims(path: Path | None):
+    from bench.corpus import load_dataset_dir
+    from bench.io import read_jsonl, require
+    from bench.types import Claim
+
+    if path is None:
+        return load_dataset_dir().claims
+    return tuple(Claim(require(o, "claim_id", str, f"{path}:{n}"), require(o, "text", str, f"{path}:{n}"))
+                 for n, o in read_jsonl(path))
+
+
+def predict_file(model: str, input_path: Path, output: Path, claims_path: Path | None = None) -> int:
+    from bench.evaluate import run_extractor
+    from bench.extractors import load_extractor
+    from bench.predictions import read_input_documents, write_predictions
+
+    docs = read_input_documents(input_path)
+    claims = _claims(claims_path)
+    extractor = load_extractor(model)
+    preds = run_extractor(extractor, docs, claims)
+    write_predictions(output, preds)
+    return len(preds)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "run"
+
+
+def evaluate_command(model, predictions, dataset, output, save_predictions, seed, resamples, partial,
+                     label_scheme, progress=False) -> tuple[str, Path]:
+    from bench.corpus import default_dataset_dir, load_dataset_dir
+    from bench.evaluate import Settings, evaluate_extractor, evaluate_file
+    from bench.results import write_result
+    from bench.summary import render
+
+    root = Path(dataset) if dataset else default_dataset_dir()
+    corpus = load_dataset_dir(root)
+    shown = "builtin" if dataset is None else str(dataset)
+    settings = Settings(seed, resamples, partial, progress)
+    if model is not None:
+        from bench.extractors import load_extractor
+        from bench.predictions import write_predictions
+
+        if partial:
+            raise DataError("--partial applies to --predictions only")
+        extractor = load_extractor(model)
+        rec, preds, timings = evaluate_extractor(extractor, corpus, shown, settings)
+        if save_predictions:
+            write_predictions(save_predictions, preds)
+        name = extractor.name
+    else:
+        rec, timings = evaluate_file(predictions, corpus, shown, settings, label_scheme)
+        name = Path(predictions).stem
+    out = Path(output) if output else Path("results") / f"{_safe(name)}.json"
+    write_result(out, rec, timings)
+    return render(rec), out
+
+
+def compare_results(path_a: Path, path_b: Path, task: str | None, metric: str | None, method: str,
+                    seed: int, n_resamples: int) -> str:
+    from bench.comparison import compare
+
+    return compare(path_a, path_b, task, metric, method, seed, n_resamples)
