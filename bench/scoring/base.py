@@ -1,0 +1,225 @@
+"""Count tables, metrics and helpers shared by the three task scorers.
+
+Scoring follows the spaCy-scorer idea: a scorer turns (gold, pred) into a table
+of additive float counts, one row per unit (document, sentence or (doc, claim)
+pair).  Every corpus figure is a function of column sums, so point estimates,
+bootstrap intervals and paired tests all use the same vectorised metrics.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from bench.text import sentences
+from bench.types import Annotations, Document
+
+Unit = Literal["document", "sentence"]
+
+
+@dataclass(frozen=True, eq=False)
+class CountTable:
+    task: str
+    fields: tuple[str, ...]
+    units: tuple[str, ...]
+    values: np.ndarray  # float64 (len(units), len(fields)); rows add up
+
+    def __post_init__(self) -> None:
+        values = np.array(self.values, dtype=np.float64)  # private, read-only copy
+        if values.shape != (len(self.units), len(self.fields)):
+            raise ValueError(f"values shape {values.shape} != ({len(self.units)}, {len(self.fields)})")
+        if len(set(self.fields)) != len(self.fields) or len(set(self.units)) != len(self.units):
+            raise ValueError("field names and unit ids must be unique")
+        values.flags.writeable = False
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "_index", {f: i for i, f in enumerate(self.fields)})
+
+    def total(self) -> np.ndarray:
+        return self.values.sum(axis=0)
+
+    def column(self, name: str) -> int:
+        try:
+            return self._index[name]  # type: ignore[attr-defined]
+        except KeyError:
+            raise KeyError(f"no field {name!r} in the {self.task} table") from None
+
+    def has(self, name: str) -> bool:
+        return name in self._index  # type: ignore[attr-defined]
+
+    def columns(self, names: Sequence[str]) -> np.ndarray:
+        return np.array([self.column(n) for n in names], dtype=np.intp)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A corpus figure computed from summed counts.
+
+    ``fn`` is vectorised: it gets a (B, len(fields)) array whose columns are the
+    summed counts named in ``fields`` (in that order) and returns B values.
+    """
+
+    name: str
+    fields: tuple[str, ...]
+    fn: Callable[[np.ndarray], np.ndarray]
+
+    def applies_to(self, table: CountTable) -> bool:
+        return all(table.has(f) for f in self.fields)
+
+    def __call__(self, sums: np.ndarray) -> np.ndarray:
+        return np.asarray(self.fn(np.atleast_2d(sums)), dtype=np.float64)
+
+    def point(self, table: CountTable) -> float:
+        return float(self(table.total()[table.columns(self.fields)])[0])
+
+
+@dataclass(frozen=True)
+class TaskScorer:
+    task: str
+    version: str  # from bench.types.TASKS
+    main_score: str
+    fields: tuple[str, ...]  # every field any table of this task may have
+    metrics: tuple[Metric, ...]
+    headline: tuple[str, ...]  # metric names that get confidence intervals
+    counter: Callable[..., CountTable]
+
+    def count(self, docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
+              claims: Sequence, unit: Unit = "document", **options: str) -> CountTable:
+        if unit not in ("document", "sentence"):
+            raise ValueError(f"unit must be 'document' or 'sentence', got {unit!r}")
+        return self.counter(docs, gold, pred, claims, unit, **options)
+
+    def applicable(self, table: CountTable) -> tuple[Metric, ...]:
+        """Metrics whose fields the table has (a CoNLL-only table has no fine.* metrics)."""
+        return tuple(m for m in self.metrics if m.applies_to(table))
+
+    def headline_metrics(self, table: CountTable) -> tuple[Metric, ...]:
+        return tuple(m for m in self.applicable(table) if m.name in self.headline)
+
+    def metric(self, name: str) -> Metric:
+        for m in self.metrics:
+            if m.name == name:
+                return m
+        raise KeyError(f"{self.task} has no metric {name!r}")
+
+    def evaluate(self, table: CountTable) -> dict[str, float]:
+        if table.task != self.task:
+            raise ValueError(f"table is for {table.task!r}, scorer for {self.task!r}")
+        return {m.name: m.point(table) for m in self.applicable(table)}
+
+
+# ---- vectorised arithmetic ---------------------------------------------------
+
+def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den with 0/0 (and x/0) = 0.0."""
+    num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
+    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den != 0)
+
+
+def prf(tp: np.ndarray, pos: np.ndarray, act: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision, recall and F1 from true positives, gold count (POS) and pred count (ACT)."""
+    p, r = ratio(tp, act), ratio(tp, pos)
+    return p, r, ratio(2 * p * r, p + r)
+
+
+def prf_metrics(prefix: str, tp: str, pos: str, act: str) -> list[Metric]:
+    """``{prefix}p``, ``{prefix}r`` and ``{prefix}f1`` metrics from three count fields."""
+    fields = (tp, pos, act)
+    return [Metric(f"{prefix}{k}", fields, lambda s, i=i: prf(s[:, 0], s[:, 1], s[:, 2])[i])
+            for i, k in enumerate(("p", "r", "f1"))]
+
+
+def ratio_metric(name: str, num: str, den: str) -> Metric:
+    return Metric(name, (num, den), lambda s: ratio(s[:, 0], s[:, 1]))
+
+
+# ---- building tables ---------------------------------------------------------
+
+class Units:
+    """Unit ids for a corpus and the row that a (document, offset) falls into.
+
+    Sentence units come from ``bench.text.sentences``; a span belongs to the
+    sentence containing its start, or the nearest preceding one (first one if
+    none precedes).  A document without sentences is one unit.
+    """
+
+    def __init__(self, docs: Sequence[Document], unit: Unit) -> None:
+        self.ids: list[str] = []
+        self._first: list[int] = []  # first row of each document
+        self._starts: list[list[int]] = []  # sentence starts per document
+        for doc in docs:
+            self._first.append(len(self.ids))
+            if unit == "document":
+                self._starts.append([0])
+                self.ids.append(doc.doc_id)
+            else:
+                starts = [s for s, _ in sentences(doc.text)] or [0]
+                self._starts.append(starts)
+                self.ids.extend(f"{doc.doc_id}#s{i}" for i in range(len(starts)))
+
+    def row(self, doc_index: int, offset: int) -> int:
+        i = max(bisect_right(self._starts[doc_index], offset) - 1, 0)
+        return self._first[doc_index] + i
+
+
+class TableBuilder:
+    def __init__(self, task: str, fields: Sequence[str], units: Sequence[str]) -> None:
+        self.task, self.fields, self.units = task, tuple(fields), tuple(units)
+        self._index = {f: i for i, f in enumerate(self.fields)}
+        self._values = np.zeros((len(self.units), len(self.fields)))
+
+    def add(self, row: int, field: str, amount: float = 1.0) -> None:
+        self._values[row, self._index[field]] += amount
+
+    def build(self) -> CountTable:
+        return CountTable(self.task, self.fields, self.units, self._values)
+
+
+def align(docs: Sequence[Document], layers: Sequence[Annotations], role: str) -> list[Annotations]:
+    """Annotations in document order; a clear error when a document has none."""
+    by_id: Mapping[str, Annotations] = {a.doc_id: a for a in layers}
+    missing = [d.doc_id for d in docs if d.doc_id not in by_id]
+    if missing:
+        raise ValueError(f"{role} annotations missing for documents {missing}")
+    return [by_id[d.doc_id] for d in docs]
+
+
+def layer(ann: Annotations, name: str, role: str) -> tuple:
+    value = getattr(ann, name)
+    if value is None:
+        raise ValueError(f"{role} layer {name!r} is None for {ann.doc_id}: task not produced")
+    return value
+
+
+def overlap(a, b) -> int:
+    """Characters shared by two end-exclusive spans (objects with start/end)."""
+    return max(0, min(a.end, b.end) - max(a.start, b.start))
+
+
+def greedy_overlap_match(gold: Sequence, pred: Sequence) -> list[tuple[int, int]]:
+    """One-to-one (gold index, pred index) pairs of overlapping spans.
+
+    Pairs are taken greedily by largest overlap, then exact span match, then
+    earliest gold start, earliest pred start (then list order), so an exact
+    match is never lost to a same-overlap rival.
+    """
+    cands = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            ov = overlap(g, p)
+            if ov > 0:
+                exact = g.start == p.start and g.end == p.end
+                cands.append((-ov, not exact, g.start, p.start, gi, pi))
+    cands.sort()
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    pairs = []
+    for *_, gi, pi in cands:
+        if gi not in used_g and pi not in used_p:
+            used_g.add(gi)
+            used_p.add(pi)
+            pairs.append((gi, pi))
+    return sorted(pairs)

@@ -1,0 +1,142 @@
+"""Claim-stance scoring over (document, claim) pairs.
+
+Every claim is scored against every document; a pair with no stance (gold or
+pred) counts as "unrelated" with no evidence.  Fields: the 4x4 confusion counts
+``cm.{gold}.{pred}``, per-class ``{label}.tp/fp/fn``, ``n``, the FNC-1 weighted
+score and its maximum, and evidence counts.
+
+* FNC-1: +0.25 when gold and pred agree on related (support/refute/discuss) vs
+  unrelated, +0.75 more when gold is related and the label is exact; ``fnc1`` is
+  score / max score.
+* Evidence: gold and pred evidence of the same pair are matched one-to-one by
+  span overlap (``base.greedy_overlap_match``); P = matched / #pred, R = matched /
+  #gold; holder and polarity accuracy are over matched pairs.  Holders compare
+  case-insensitively with whitespace collapsed.
+* macro_f1 averages the F1 of all four classes (0 for a class never seen),
+  like sklearn's ``f1_score(average="macro", labels=STANCE_LABELS)``.
+
+Main score: ``macro_f1``.  Sentence units are the (doc, claim) pairs, "doc#claim".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from bench.scoring.base import (
+    CountTable, Metric, TableBuilder, TaskScorer, align, greedy_overlap_match, layer, prf, prf_metrics,
+    ratio, ratio_metric,
+)
+from bench.types import STANCE_LABELS, TASKS, Annotations, Claim, Document, Stance
+
+RELATED = frozenset({"support", "refute", "discuss"})
+CM = tuple(f"cm.{g}.{p}" for g in STANCE_LABELS for p in STANCE_LABELS)
+EVIDENCE = tuple(f"evidence.{k}" for k in ("gold", "pred", "matched", "holder_correct", "polarity_correct"))
+FIELDS = ("n",) + CM + tuple(f"{c}.{k}" for c in STANCE_LABELS for k in ("tp", "fp", "fn")) \
+    + ("fnc1.score", "fnc1.max") + EVIDENCE
+
+
+def _by_claim(stances: Sequence[Stance], claim_ids: set[str], role: str, doc_id: str) -> dict[str, Stance]:
+    out: dict[str, Stance] = {}
+    for s in stances:
+        if s.claim_id not in claim_ids:
+            raise ValueError(f"{role} stance for unknown claim {s.claim_id!r} in {doc_id}")
+        if s.label not in STANCE_LABELS:
+            raise ValueError(f"{role} stance label {s.label!r} in {doc_id}; expected one of {STANCE_LABELS}")
+        if s.claim_id in out:
+            raise ValueError(f"{role} has two stances for claim {s.claim_id!r} in {doc_id}")
+        out[s.claim_id] = s
+    return out
+
+
+def _holder(h: str) -> str:
+    return " ".join(h.casefold().split())
+
+
+def _add_pair(b: TableBuilder, row: int, g: Stance | None, p: Stance | None) -> None:
+    gl, pl = (g.label if g else "unrelated"), (p.label if p else "unrelated")
+    b.add(row, "n")
+    b.add(row, f"cm.{gl}.{pl}")
+    if gl == pl:
+        b.add(row, f"{gl}.tp")
+    else:
+        b.add(row, f"{pl}.fp")
+        b.add(row, f"{gl}.fn")
+    b.add(row, "fnc1.max", 1.0 if gl in RELATED else 0.25)
+    b.add(row, "fnc1.score", 0.25 * ((gl in RELATED) == (pl in RELATED)) + 0.75 * (gl in RELATED and gl == pl))
+    ge = sorted(g.evidence if g else (), key=lambda e: (e.start, e.end))
+    pe = sorted(p.evidence if p else (), key=lambda e: (e.start, e.end))
+    pairs = greedy_overlap_match(ge, pe)
+    b.add(row, "evidence.gold", len(ge))
+    b.add(row, "evidence.pred", len(pe))
+    b.add(row, "evidence.matched", len(pairs))
+    b.add(row, "evidence.holder_correct", sum(_holder(ge[i].holder) == _holder(pe[j].holder) for i, j in pairs))
+    b.add(row, "evidence.polarity_correct", sum(ge[i].polarity == pe[j].polarity for i, j in pairs))
+
+
+def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
+          claims: Sequence[Claim], unit: str) -> CountTable:
+    claim_ids = [c.claim_id for c in claims]
+    if len(set(claim_ids)) != len(claim_ids):
+        raise ValueError("duplicate claim ids")
+    if unit == "document":
+        units = [d.doc_id for d in docs]
+    else:
+        units = [f"{d.doc_id}#{c}" for d in docs for c in claim_ids]
+    b = TableBuilder("stance", FIELDS, units)
+    for i, (doc, g_ann, p_ann) in enumerate(zip(docs, align(docs, gold, "gold"), align(docs, pred, "pred"))):
+        g = _by_claim(layer(g_ann, "stances", "gold"), set(claim_ids), "gold", doc.doc_id)
+        p = _by_claim(layer(p_ann, "stances", "pred"), set(claim_ids), "pred", doc.doc_id)
+        for j, cid in enumerate(claim_ids):
+            row = i if unit == "document" else i * len(claim_ids) + j
+            _add_pair(b, row, g.get(cid), p.get(cid))
+    return b.build()
+
+
+def confusion_matrix(table: CountTable) -> np.ndarray:
+    """4x4 gold x pred counts, rows and columns in STANCE_LABELS order."""
+    return table.total()[table.columns(CM)].reshape(len(STANCE_LABELS), len(STANCE_LABELS))
+
+
+def _class_fields(c: str) -> tuple[str, str, str]:
+    return (f"{c}.tp", f"{c}.fp", f"{c}.fn")
+
+
+def _macro(k: int) -> Metric:
+    fields = tuple(f for c in STANCE_LABELS for f in _class_fields(c))
+
+    def fn(s: np.ndarray) -> np.ndarray:
+        s = s.reshape(len(s), len(STANCE_LABELS), 3)
+        tp, fp, fn_ = s[..., 0], s[..., 1], s[..., 2]
+        return prf(tp, tp + fn_, tp + fp)[k].mean(axis=1)
+
+    return Metric(f"macro_{('p', 'r', 'f1')[k]}", fields, fn)
+
+
+def _class_metrics(c: str) -> list[Metric]:
+    fields = _class_fields(c)
+    return [Metric(f"{c}.{name}", fields, lambda s, k=k: prf(s[:, 0], s[:, 0] + s[:, 2], s[:, 0] + s[:, 1])[k])
+            for k, name in enumerate(("p", "r", "f1"))]
+
+
+METRICS = tuple(
+    [Metric("accuracy", tuple(f"cm.{c}.{c}" for c in STANCE_LABELS) + ("n",),
+            lambda s: ratio(s[:, :-1].sum(axis=1), s[:, -1])),
+     *(_macro(k) for k in range(3)),
+     ratio_metric("fnc1", "fnc1.score", "fnc1.max")]
+    + [m for c in STANCE_LABELS for m in _class_metrics(c)]
+    + prf_metrics("evidence.", "evidence.matched", "evidence.gold", "evidence.pred")
+    + [ratio_metric("evidence.holder_acc", "evidence.holder_correct", "evidence.matched"),
+       ratio_metric("evidence.polarity_acc", "evidence.polarity_correct", "evidence.matched")]
+)
+
+SCORER = TaskScorer(
+    task="stance",
+    version=TASKS["stance"],
+    main_score="macro_f1",
+    fields=FIELDS,
+    metrics=METRICS,
+    headline=("accuracy", "macro_f1", "fnc1", "evidence.f1"),
+    counter=count,
+)
