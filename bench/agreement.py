@@ -49,10 +49,11 @@ def compute(dir_a: Path, dir_b: Path) -> dict:
     ids_a = {(o["doc_id"], o["start"], o["end"]): o["entity_id"] for o in ea}
     ids_b = {(o["doc_id"], o["start"], o["end"]): o["entity_id"] for o in eb}
     common = sorted(set(ids_a) & set(ids_b))
-    # ids are free slugs, so agreement means the two passes cluster mentions the same way
+    # ids are free slugs, so agreement means the two passes cluster mentions the same way:
+    # a mention counts when its A-id and its B-id label exactly the same shared mentions
     pairs = Counter((ids_a[k], ids_b[k]) for k in common)
-    id_consistent = sum(n for (a, b), n in pairs.items()
-                        if sum(m for (x, _), m in pairs.items() if x == a) == n) / max(len(common), 1)
+    per_a, per_b = Counter(ids_a[k] for k in common), Counter(ids_b[k] for k in common)
+    id_consistent = sum(n for (a, b), n in pairs.items() if per_a[a] == n == per_b[b]) / max(len(common), 1)
 
     ta, tb = _rows(dir_a / "timex.jsonl"), _rows(dir_b / "timex.jsonl")
     sa = {(o["doc_id"], o["start"], o["end"]): o for o in ta}

@@ -59,19 +59,23 @@ def validate(
 def build_dataset(
     check: bool = typer.Option(False, "--check", help="Fail if the dataset files are stale; write nothing."),
     out: Path = typer.Option(None, help="Output dataset directory (default: dataset/)."),
+    annotations: Path = typer.Option(None, help="Annotation directory (default: data/annotations)."),
+    corpus: Path = typer.Option(None, help="Corpus directory (default: data/corpus)."),
+    name: str = typer.Option(None, help="Name for a corpus other than the built-in one (minimal card)."),
 ) -> None:
     """Generate the Hugging Face dataset directory (data files + card) from data/annotations."""
-    from bench.corpus import DEFAULT_DATASET_DIR
+    from bench.corpus import ANNOTATIONS_DIR, CORPUS_DIR, DEFAULT_DATASET_DIR
     from bench.dataset_build import build, stale_files
 
     target = out or DEFAULT_DATASET_DIR
+    src = (annotations or ANNOTATIONS_DIR, corpus or CORPUS_DIR)
     if check:
-        stale = stale_files(target)
+        stale = stale_files(target, *src, name)
         if stale:
             _fail(f"dataset files stale against the annotations: {', '.join(stale)}; run `bench build-dataset`", 1)
         typer.echo("dataset files up to date")
         return
-    for rel in build(target):
+    for rel in build(target, *src, name):
         typer.echo(f"wrote {target / rel}")
 
 
@@ -156,6 +160,59 @@ def compare(
     if method not in ("bootstrap", "randomization"):
         _fail(f"--method must be bootstrap or randomization, got {method!r}")
     typer.echo(compare_results(result_a, result_b, task, metric, method, seed, resamples))
+
+
+@app.command()
+@_guard
+def leaderboard(
+    runs: Optional[Path] = typer.Option(None, help="Committed run records (default: leaderboard/runs)."),
+    out: Optional[Path] = typer.Option(None, help="Output directory (default: leaderboard/)."),
+    readme: Optional[Path] = typer.Option(None, help="README whose marked section gets the table (default: README.md)"),
+    check: bool = typer.Option(False, "--check", help="Re-run every registered baseline in memory; fail if stale."),
+    update_runs: bool = typer.Option(False, "--update-runs", help="Re-run every registered baseline, write its run."),
+) -> None:
+    """Render leaderboard/{leaderboard.md,leaderboard.json,index.html} and the README table from the run files."""
+    from bench import leaderboard as lb
+
+    if check and update_runs:
+        _fail("pass at most one of --check and --update-runs")
+    kw = {"runs_dir": runs or lb.RUNS_DIR, "out_dir": out or lb.OUT_DIR, "readme": readme or lb.README}
+    if check:
+        problems = lb.check(**kw)
+        for p in problems:
+            typer.echo(p, err=True)
+        if problems:
+            _fail(f"leaderboard stale: {len(problems)} problem(s)", 1)
+        typer.echo("leaderboard up to date")
+        return
+    if update_runs:
+        lines = lb.update_runs(**kw, echo=lambda s: typer.echo(s, err=True))
+    else:
+        lines = lb.render(**kw)
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command()
+@_guard
+def report(
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Registered name, module:Class or hf:<model>."),
+    result: Optional[Path] = typer.Option(None, help="Result JSON of a run (with --predictions)."),
+    predictions: Optional[Path] = typer.Option(None, help="The run's predictions JSONL (with --result)."),
+    dataset: Optional[Path] = typer.Option(None, help="Dataset directory (default: built-in)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Where to write the HTML page."),
+) -> None:
+    """Write a self-contained HTML error-analysis page: spans gold vs predicted, stance grid, confusions."""
+    from bench.report import report_command
+
+    by_file = result is not None or predictions is not None
+    if (model is not None) == by_file or (by_file and (result is None or predictions is None)):
+        _fail("pass --model, or both --result and --predictions")
+    path, counts = report_command(model, result, predictions, dataset, out)
+    for task, c in counts.items():
+        if c is not None:
+            typer.echo(f"{task:9} " + "  ".join(f"{k}={v}" for k, v in c.items()))
+    typer.echo(f"wrote {path}")
 
 
 def main() -> None:

@@ -45,7 +45,7 @@ def compare(path_a: Path, path_b: Path, task: str | None, metric: str | None, me
         try:
             m = scorer.metric(m_name)
         except KeyError as exc:
-            raise DataError(str(exc).strip("'\"")) from None
+            raise DataError(exc.args[0]) from None  # str(KeyError) adds quotes
         if not (m.applies_to(table_a) and m.applies_to(table_b)):
             raise DataError(f"metric {m_name!r} is not available in both results (label schemes differ?)")
         fn = paired_bootstrap if method == "bootstrap" else approximate_randomization

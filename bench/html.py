@@ -47,10 +47,3 @@ def page(title: str, body: str, css: str = "", js: str = "") -> str:
         f"<body>\n{body.strip()}\n{script}</body>\n</html>\n"
     )
 
-
-def table(headers: list[str], rows: list[list[str]], cls: str | None = None, head_html: bool = False) -> str:
-    """A plain table; cells are already-rendered HTML (escape before), headers are text unless head_html."""
-    th = "".join(f"<th>{h if head_html else esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(c if c.startswith("<t") else f"<td>{c}</td>" for c in r) + "</tr>\n"
-                   for r in rows)
-    return f"<table{attrs(class_=cls)}>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"

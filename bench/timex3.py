@@ -13,7 +13,7 @@ _TIME = r"T(?:(?:[01]\d|2[0-3])(?::[0-5]\d(?::[0-5]\d)?)?|MO|MI|AF|EV|NI|DT)"
 _DURATION = r"P(?:(?:\d+(?:\.\d+)?|X)(?:Y|M|W|D|DE|CE|L|Q|H)|T(?:\d+(?:\.\d+)?|X)(?:H|M|S))+"
 
 VALUE_RE = re.compile(
-    rf"(?:{_DATE}(?:{_TIME})?|{_DECADE}|{_DURATION}|PAST_REF|PRESENT_REF|FUTURE_REF)"
+    rf"(?:{_DATE}(?:{_TIME})?|{_TIME}|{_DECADE}|{_DURATION}|PAST_REF|PRESENT_REF|FUTURE_REF)"
 )
 _BY_TYPE = {
     "DATE": re.compile(rf"(?:{_DATE}|{_DECADE}|PAST_REF|PRESENT_REF|FUTURE_REF)"),

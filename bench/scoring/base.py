@@ -88,6 +88,7 @@ class TaskScorer:
 
     def count(self, docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
               claims: Sequence, unit: Unit = "document", **options: str) -> CountTable:
+        """Count table for aligned gold/pred; every counter accepts ``label_scheme``."""
         if unit not in ("document", "sentence"):
             raise ValueError(f"unit must be 'document' or 'sentence', got {unit!r}")
         return self.counter(docs, gold, pred, claims, unit, **options)

@@ -76,7 +76,8 @@ def _add_pair(b: TableBuilder, row: int, g: Stance | None, p: Stance | None) -> 
 
 
 def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
-          claims: Sequence[Claim], unit: str) -> CountTable:
+          claims: Sequence[Claim], unit: str, label_scheme: str = "ontonotes") -> CountTable:
+    # label_scheme is accepted (and ignored) so callers can pass it to every scorer
     claim_ids = [c.claim_id for c in claims]
     if len(set(claim_ids)) != len(claim_ids):
         raise ValueError("duplicate claim ids")

@@ -30,7 +30,8 @@ def _sorted(ts: Sequence[Timex]) -> list[Timex]:
 
 
 def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
-          claims: Sequence, unit: str) -> CountTable:
+          claims: Sequence, unit: str, label_scheme: str = "ontonotes") -> CountTable:
+    # label_scheme is accepted (and ignored) so callers can pass it to every scorer
     units = Units(docs, unit)  # type: ignore[arg-type]
     b = TableBuilder("timex", FIELDS, units.ids)
     for i, (g_ann, p_ann) in enumerate(zip(align(docs, gold, "gold"), align(docs, pred, "pred"))):

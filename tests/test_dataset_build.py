@@ -1,0 +1,138 @@
+import json
+
+import pytest
+
+from bench import dataset_build as db
+from bench.corpus import load_annotations
+from bench.io import DataError
+from bench.types import Entity
+from tests import synthetic_data as sd
+
+
+@pytest.fixture
+def gold(synth_ann):
+    return load_annotations(synth_ann.ann, synth_ann.corpus)
+
+
+def test_build_rows_counts_per_config(gold):
+    rows = db.build_rows(gold)
+    assert set(rows) == set(db.CONFIGS)
+    # doc000 has 3 sentences (the “not planned”. quote ends one), doc001 2, doc002 1
+    assert {k: len(v) for k, v in rows.items()} == {"documents": 3, "ner": 6, "timex": 4, "claims": 2, "stance": 6}
+    assert [r["id"] for r in rows["ner"]][:4] == ["doc000-s000", "doc000-s001", "doc000-s002", "doc001-s000"]
+    assert [r["label"] for r in rows["stance"]] == ["refute", "support", "discuss", "unrelated", "unrelated", "unrelated"]
+    assert rows["stance"][0]["claim"] == "Renault will close its plant."
+    assert rows["timex"][2] == {"doc_id": "doc001", "dct": "2024-05-07", "start": 30, "end": 36, "type": "DATE",
+                                "value": "2024-05-06", "text": "Monday"}
+    assert rows["documents"][0]["entities"][0] == {"start": 0, "end": 5, "label": "GPE", "entity_id": "paris",
+                                                   "text": "PARIS"}
+
+
+def test_bio_tags_match_the_entities(gold):
+    rows = db.build_rows(gold)
+    first = rows["ner"][0]
+    assert first["tokens"][:4] == ["PARIS", "—", "Marie", "Durand"]
+    assert first["token_starts"][:4] == [0, 6, 8, 14]  # code points: "—" is one
+    assert first["ner_tags"] == ["B-GPE", "O", "B-PERSON", "I-PERSON", "O", "O", "O", "B-ORG", "O", "B-GPE",
+                                 "O", "O", "O", "O", "O"]
+    assert first["conll_ner_tags"][:4] == ["B-LOC", "O", "B-PER", "I-PER"]
+    # every gold entity is exactly one B- run whose tokens rebuild its text
+    for doc, g in zip(gold.documents, gold.gold):
+        spans = []
+        for r in (r for r in rows["ner"] if r["doc_id"] == doc.doc_id):
+            for i, tag in enumerate(r["ner_tags"]):
+                if tag.startswith("B-"):
+                    j = i + 1
+                    while j < len(r["ner_tags"]) and r["ner_tags"][j] == "I-" + tag[2:]:
+                        j += 1
+                    spans.append((r["token_starts"][i], r["token_ends"][j - 1], tag[2:]))
+        assert spans == [(e.start, e.end, e.label) for e in g.entities]
+
+
+def test_entity_across_a_sentence_boundary_is_refused(gold):
+    doc0 = gold.documents[0]
+    start = doc0.text.index("2024.")
+    bad = gold.gold[0].__class__(doc0.doc_id, (Entity(start, start + 9, "EVENT", doc0.text[start:start + 9]),), (), ())
+    broken = gold.__class__(gold.documents[:1], (bad,), gold.claims, gold.fingerprint, gold.meta[:1])
+    with pytest.raises(DataError, match="doc000: 1 entity span\\(s\\) cross a sentence boundary"):
+        db.build_rows(broken)
+
+
+def test_yaml_header_declares_every_config(gold):
+    import yaml
+
+    text = db._yaml_header(db.build_rows(gold))
+    assert text.startswith("---\n") and text.endswith("---\n")
+    meta = yaml.safe_load(text.strip("-\n"))
+    assert [c["config_name"] for c in meta["configs"]] == list(db.CONFIGS)
+    assert meta["configs"][1]["data_files"] == [{"split": "test", "path": "ner/test.jsonl"}]
+    assert [i["features"] for i in meta["dataset_info"]] == [db.FEATURES[c] for c in db.CONFIGS]
+
+
+def test_bio_label_names():
+    assert db._bio(("PER", "ORG")) == ["O", "B-PER", "I-PER", "B-ORG", "I-ORG"]
+
+
+def test_render_card_fills_placeholders(gold, tmp_path, monkeypatch):
+    (tmp_path / "card.md").write_text("{n_documents} docs, {n_entities} entities, {n_pairs} pairs, "
+                                      "{n_related} related, kappa {stance_kappa}, v{version}\n", encoding="utf-8")
+    (tmp_path / "report.json").write_text(json.dumps({"figures": {"stance_kappa": 0.5, "n_pairs_a": 6}}),
+                                          encoding="utf-8")
+    monkeypatch.setattr(db, "CARD_TEMPLATE", tmp_path / "card.md")
+    monkeypatch.setattr(db, "AGREEMENT_JSON", tmp_path / "report.json")
+    card = db.render_card(gold, db.build_rows(gold))
+    assert card.endswith("---\n3 docs, 8 entities, 6 pairs, 3 related, kappa 0.500, v0.1.0\n")
+    (tmp_path / "card.md").write_text("{nonsense}", encoding="utf-8")
+    with pytest.raises(DataError, match="unknown placeholder 'nonsense'"):
+        db.render_card(gold, db.build_rows(gold))
+    monkeypatch.setattr(db, "AGREEMENT_JSON", tmp_path / "absent.json")
+    with pytest.raises(DataError, match="run `bench agreement` first"):
+        db.render_card(gold, db.build_rows(gold))
+
+
+def test_build_then_check_reports_stale_files(tmp_path, monkeypatch):
+    files = {"ner/test.jsonl": '{"id": "x"}\n', "README.md": "card\n"}
+    monkeypatch.setattr(db, "render_all", lambda: files)
+    out = tmp_path / "ds"
+    assert db.build(out) == ["README.md", "ner/test.jsonl"]
+    assert (out / "ner/test.jsonl").read_text(encoding="utf-8") == files["ner/test.jsonl"]
+    assert db.stale_files(out) == []
+    (out / "README.md").write_text("edited by hand\n", encoding="utf-8")
+    (out / "ner/test.jsonl").unlink()
+    assert db.stale_files(out) == ["ner/test.jsonl", "README.md"]
+
+
+def test_datasets_loads_every_config_offline(synth_dataset, tmp_path, monkeypatch):
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf" / "datasets"))
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", True, raising=False)
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf" / "datasets", raising=False)
+    expected_rows = {"documents": 3, "ner": 6, "timex": 4, "claims": 2, "stance": 6}
+    for config in db.CONFIGS:
+        ds = datasets.load_dataset(str(synth_dataset), config, split="test",
+                                   cache_dir=str(tmp_path / "hf" / "datasets"))
+        declared = datasets.Features._from_yaml_list(db.FEATURES[config])
+        assert ds.features == declared, config
+        assert len(ds) == expected_rows[config]
+        if config == "ner":
+            names = ds.features["ner_tags"].feature.names
+            assert [names[i] for i in ds[0]["ner_tags"][:4]] == ["B-GPE", "O", "B-PERSON", "I-PERSON"]
+        if config == "stance":
+            assert ds.features["label"].int2str(ds[0]["label"]) == "refute"
+            assert ds[0]["evidence"][0]["text"] == sd.stance_rows()[0]["evidence"][0]["text"]
+        if config == "documents":
+            assert ds[0]["text"] == sd.TEXTS["doc000"]
+
+
+@pytest.mark.xfail(strict=True, reason="pyarrow infers ISO dates as timestamps: dct comes back as "
+                                       "'2024-05-05 00:00:00' through datasets.load_dataset (see report)")
+def test_datasets_keeps_dct_strings(synth_dataset, tmp_path, monkeypatch):
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    ds = datasets.load_dataset(str(synth_dataset), "documents", split="test", cache_dir=str(tmp_path / "hfd"))
+    assert ds[0]["dct"] == "2024-05-05"
