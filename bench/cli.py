@@ -176,19 +176,21 @@ def leaderboard(
 
     if check and update_runs:
         _fail("pass at most one of --check and --update-runs")
-    kw = {"runs_dir": runs or lb.RUNS_DIR, "out_dir": out or lb.OUT_DIR, "readme": readme or lb.README}
+    action = "check" if check else "update" if update_runs else "render"
+    if runs or out:  # one custom leaderboard over the built-in dataset
+        suites = [lb.Suite("builtin", None, runs or lb.RUNS_DIR, out or lb.OUT_DIR, "leaderboard")]
+    else:
+        suites = list(lb.SUITES)
+    lines = []
+    for suite in suites:
+        lines += lb.run_suite(action, suite, readme or lb.README, echo=lambda s: typer.echo(s, err=True))
     if check:
-        problems = lb.check(**kw)
-        for p in problems:
+        for p in lines:
             typer.echo(p, err=True)
-        if problems:
-            _fail(f"leaderboard stale: {len(problems)} problem(s)", 1)
+        if lines:
+            _fail(f"leaderboard stale: {len(lines)} problem(s)", 1)
         typer.echo("leaderboard up to date")
         return
-    if update_runs:
-        lines = lb.update_runs(**kw, echo=lambda s: typer.echo(s, err=True))
-    else:
-        lines = lb.render(**kw)
     for line in lines:
         typer.echo(line)
 

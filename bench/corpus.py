@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.io import DataError, read_jsonl, require
 from bench.records import parse_entity, parse_stance, parse_timex
-from bench.types import Annotations, Claim, Document, DocumentMeta, GoldCorpus
+from bench.types import STANCE_LABELS, Annotations, Claim, Document, DocumentMeta, GoldCorpus
 from bench.validate import check_annotations
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -90,17 +90,33 @@ def load_dataset_dir(dataset_dir: Path | None = None) -> GoldCorpus:
         metas.append(_meta_from(o, where))
         gold_ents[doc_id] = tuple(sorted(parse_entity(e, where) for e in o.get("entities") or []))
         gold_tmx[doc_id] = tuple(sorted(parse_timex(t, where) for t in o.get("timexes") or []))
-    claims = tuple(
-        Claim(require(o, "claim_id", str, f"claims:{n}"), require(o, "text", str, f"claims:{n}"))
-        for n, o in read_jsonl(root / "claims/test.jsonl")
-    )
+    claim_list: list[Claim] = []
+    claim_ids: set[str] = set()
+    for n, o in read_jsonl(root / "claims/test.jsonl"):
+        where = f"{root}/claims/test.jsonl:{n}"
+        claim = Claim(require(o, "claim_id", str, where), require(o, "text", str, where))
+        if claim.claim_id in claim_ids:
+            raise DataError(f"{where}: duplicate claim_id {claim.claim_id!r}")
+        claim_ids.add(claim.claim_id)
+        claim_list.append(claim)
+    claims = tuple(claim_list)
+    # a hand-made dataset is not validated by `bench validate`: catch what the scorers cannot take
     stances: dict[str, list] = defaultdict(list)
+    seen: set[tuple[str, str]] = set()
     for n, o in read_jsonl(root / "stance/test.jsonl"):
         where = f"{root}/stance/test.jsonl:{n}"
         doc_id = require(o, "doc_id", str, where)
         if doc_id not in gold_ents:
             raise DataError(f"{where}: unknown doc_id {doc_id!r}")
-        stances[doc_id].append(parse_stance(o, where))
+        st = parse_stance(o, where)
+        if st.claim_id not in claim_ids:
+            raise DataError(f"{where}: unknown claim_id {st.claim_id!r}")
+        if st.label not in STANCE_LABELS:
+            raise DataError(f"{where}: unknown stance label {st.label!r}; expected one of {', '.join(STANCE_LABELS)}")
+        if (doc_id, st.claim_id) in seen:
+            raise DataError(f"{where}: duplicate stance for ({doc_id}, {st.claim_id})")
+        seen.add((doc_id, st.claim_id))
+        stances[doc_id].append(st)
     gold = tuple(
         Annotations(d.doc_id, gold_ents[d.doc_id], gold_tmx[d.doc_id],
                     tuple(sorted(stances[d.doc_id], key=lambda s: s.claim_id)))

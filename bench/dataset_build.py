@@ -1,9 +1,11 @@
 """Build the Hugging Face dataset directory (`dataset/`) from `data/annotations/`.
 
 One command (`bench build-dataset`) writes every data file and the dataset card;
-`--check` rebuilds in memory and reports which file is stale.  Data files hold
-label *names*; the card's `dataset_info` declares them as ClassLabel so
-`datasets.load_dataset` yields the declared feature types.
+`--check` rebuilds in memory and reports which file is stale.  Two forms of the
+same rows: `<config>/test.jsonl` (label names; what the harness reads, diff-friendly)
+and `<config>/test.parquet` (what the card's configs point `datasets.load_dataset`
+at: typed columns, ClassLabel ids).  Parquet because the JSON loader of `datasets`
+lets pyarrow turn ISO date strings such as the DCT into timestamps.
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ def _yaml_header(rows: dict[str, list[dict]]) -> str:
         "source_datasets": ["original"],
         "tags": ["timex3", "temporal-expressions", "stance-detection", "news"],
         "configs": [
-            {"config_name": name, "data_files": [{"split": "test", "path": f"{name}/test.jsonl"}]}
+            {"config_name": name, "data_files": [{"split": "test", "path": f"{name}/test.parquet"}]}
             for name in CONFIGS
         ],
         "dataset_info": [{"config_name": name, "features": FEATURES[name]} for name in CONFIGS],
@@ -168,6 +170,43 @@ def render_card(corpus: GoldCorpus, rows: dict[str, list[dict]], name: str | Non
         raise DataError(f"{CARD_TEMPLATE}: unknown placeholder {exc}") from None
 
 
+def hf_features(config: str):
+    import datasets
+
+    return datasets.Features._from_yaml_list(FEATURES[config])
+
+
+def parquet_table(config: str, rows: list[dict]):
+    """The typed Arrow table of one config (ClassLabel names encoded as ids)."""
+    import datasets
+
+    return datasets.Dataset.from_list(rows, features=hf_features(config)).data.table
+
+
+def write_parquet(out_dir: Path, rows: dict[str, list[dict]]) -> list[str]:
+    """Write `<config>/test.parquet` for every config, atomically; returns relative paths."""
+    import os
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    written = []
+    for config in CONFIGS:
+        path = Path(out_dir) / config / "test.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        os.close(fd)
+        try:
+            pq.write_table(parquet_table(config, rows[config]), tmp)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        written.append(f"{config}/test.parquet")
+    return written
+
+
 def render_all(ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR,
                name: str | None = None) -> dict[str, str]:
     """relative path -> file content for the whole dataset directory.
@@ -175,7 +214,10 @@ def render_all(ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR,
     ``name`` given: a corpus other than the built-in one, with a minimal card.
     """
     corpus = load_annotations(ann_dir, corpus_dir)
-    rows = build_rows(corpus)
+    return _text_files(corpus, build_rows(corpus), name)
+
+
+def _text_files(corpus: GoldCorpus, rows: dict[str, list[dict]], name: str | None) -> dict[str, str]:
     files = {f"{config}/test.jsonl": "".join(dumps_line(r) for r in rows[config]) for config in CONFIGS}
     files["README.md"] = render_card(corpus, rows, name)
     return files
@@ -183,18 +225,35 @@ def render_all(ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR,
 
 def build(out_dir: Path = DEFAULT_DATASET_DIR, ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR,
           name: str | None = None) -> list[str]:
-    files = render_all(ann_dir, corpus_dir, name)
+    corpus = load_annotations(ann_dir, corpus_dir)
+    rows = build_rows(corpus)
+    files = _text_files(corpus, rows, name)
     for rel, content in files.items():
         atomic_write_text(Path(out_dir) / rel, content)
-    return sorted(files)
+    return sorted(list(files) + write_parquet(out_dir, rows))
 
 
 def stale_files(out_dir: Path = DEFAULT_DATASET_DIR, ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR,
                 name: str | None = None) -> list[str]:
     """Files of the dataset directory that differ from a fresh build."""
+    import pyarrow.parquet as pq
+
+    corpus = load_annotations(ann_dir, corpus_dir)
+    rows = build_rows(corpus)
     stale = []
-    for rel, content in render_all(ann_dir, corpus_dir, name).items():
+    for rel, content in _text_files(corpus, rows, name).items():
         path = Path(out_dir) / rel
         if not path.is_file() or path.read_text(encoding="utf-8") != content:
             stale.append(rel)
+    # Parquet bytes depend on the pyarrow version: compare typed content instead.
+    for config in CONFIGS:
+        path = Path(out_dir) / config / "test.parquet"
+        fresh = parquet_table(config, rows[config])
+        try:
+            old = pq.read_table(path)
+        except (OSError, ValueError):
+            stale.append(f"{config}/test.parquet")
+            continue
+        if old.schema.metadata != fresh.schema.metadata or old.to_pylist() != fresh.to_pylist():
+            stale.append(f"{config}/test.parquet")
     return stale

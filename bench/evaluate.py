@@ -48,31 +48,45 @@ def infer_label_scheme(preds: Sequence[Annotations]) -> str:
     return "conll" if conll_only else "ontonotes"
 
 
-def _task_result(task: str, corpus: GoldCorpus, gold: list[Annotations], preds: list[Annotations],
-                 docs: list[Document], label_scheme: str, s: Settings) -> TaskResult:
+@dataclass(frozen=True)
+class _Counted:
+    """One task's tables: per document (every field) and per sentence (bootstrap fields)."""
+
+    task: str
+    doc_table: object  # bench.scoring.CountTable
+    sent_table: object
+    headline: tuple
+
+
+def _count(task: str, corpus: GoldCorpus, gold: list[Annotations], preds: list[Annotations],
+           docs: list[Document], label_scheme: str) -> _Counted:
     from bench.scoring import get_scorer
-    from bench.stats import bootstrap
 
     scorer = get_scorer(task)
     opts = {"label_scheme": label_scheme} if task == "entities" else {}
-    table = scorer.count(docs, gold, preds, corpus.claims, "document", **opts)
-    sent_table = scorer.count(docs, gold, preds, corpus.claims, "sentence", **opts)
+    # the sentence table only feeds the bootstrap: keep just the headline metrics' fields
+    (empty,) = scorer.count_units([], [], [], corpus.claims, ("document",), **opts)
+    needed = {f for m in scorer.headline_metrics(empty) for f in m.fields}
+    table, sent_table = scorer.count_units(docs, gold, preds, corpus.claims, ("document", "sentence"),
+                                           (None, tuple(f for f in empty.fields if f in needed)), **opts)
+    return _Counted(task, table, sent_table, scorer.headline_metrics(table))
+
+
+def _task_result(c: _Counted, label_scheme: str, doc_ci: dict, sent_ci: dict) -> TaskResult:
+    from bench.scoring import get_scorer
+
+    scorer, table = get_scorer(c.task), c.doc_table
     points = scorer.evaluate(table)
-    headline = scorer.headline_metrics(table)
-    doc_ci = bootstrap(table, headline, s.n_resamples, s.seed)
-    sent_ci = bootstrap(sent_table, headline, s.n_resamples, s.seed)
     scores = []
     for name, value in points.items():
         d, t = doc_ci.get(name), sent_ci.get(name)
         scores.append((name, Score(value, d and d.low, d and d.high, t and t.low, t and t.high)))
-    per_doc = []
-    for i, doc_id in enumerate(table.units):
-        from bench.scoring.base import CountTable
-
-        row = CountTable(task, table.fields, (doc_id,), table.values[i:i + 1])
-        per_doc.append((doc_id, tuple((m.name, m.point(row)) for m in headline)))
+    # each metric on every row at once: the same arithmetic as Metric.point on one row
+    per_metric = [(m.name, m(table.values[:, table.columns(m.fields)]).tolist()) for m in c.headline]
+    per_doc = tuple((doc_id, tuple((name, vals[i]) for name, vals in per_metric))
+                    for i, doc_id in enumerate(table.units))
     extra: tuple = ()
-    if task == "stance":
+    if c.task == "stance":
         from bench.scoring.stance import confusion_matrix
         from bench.types import STANCE_LABELS
 
@@ -80,25 +94,32 @@ def _task_result(task: str, corpus: GoldCorpus, gold: list[Annotations], preds: 
         extra = (("confusion_matrix", {"labels": list(STANCE_LABELS), "rows_gold_cols_pred": cm.astype(int).tolist()}),)
     main = scorer.main_score if scorer.main_score in points else "conll.strict.micro_f1"
     return TaskResult(
-        task, TASKS[task], main, label_scheme, tuple(scores), tuple(per_doc), table.fields,
-        tuple((u, tuple(float(v) for v in table.values[i])) for i, u in enumerate(table.units)), extra,
+        c.task, TASKS[c.task], main, label_scheme, tuple(scores), per_doc, table.fields,
+        tuple(zip(table.units, map(tuple, table.values.tolist()))), extra,
     )
 
 
 def score_predictions(corpus: GoldCorpus, preds: list[Annotations], tasks: Sequence[str], label_scheme: str,
                       info: ExtractorInfo, dataset_path: str, s: Settings) -> RunRecord:
+    from bench.stats import bootstrap_many
+
     by_id = {p.doc_id: p for p in preds}
     pairs = [(d, g) for d, g in zip(corpus.documents, corpus.gold) if d.doc_id in by_id]
     docs, gold = [d for d, _ in pairs], [g for _, g in pairs]
     aligned = [by_id[d.doc_id] for d in docs]
-    results = []
+    counted = []
     for task in sorted(tasks, key=list(TASKS).index):
         missing = [p.doc_id for p in aligned if getattr(p, LAYER_OF[task]) is None]
         if missing:
             raise DataError(f"{info.name}: declares task {task!r} but produced no {LAYER_OF[task]} for {missing[0]}")
-        results.append(_task_result(task, corpus, gold, aligned, docs, label_scheme, s))
+        counted.append(_count(task, corpus, gold, aligned, docs, label_scheme))
+    # every task's tables at once: those over the same units share one set of resamples
+    jobs = [(c.doc_table, c.headline) for c in counted] + [(c.sent_table, c.headline) for c in counted]
+    intervals = bootstrap_many(jobs, s.n_resamples, s.seed)
+    results = tuple(_task_result(c, label_scheme, intervals[i], intervals[len(counted) + i])
+                    for i, c in enumerate(counted))
     return RunRecord(info, dataset_path, corpus.fingerprint, len(docs), __version__, s.seed, s.n_resamples,
-                     s.partial, tuple(results))
+                     s.partial, results)
 
 
 def evaluate_extractor(extractor, corpus: GoldCorpus, dataset_path: str, s: Settings) -> tuple[RunRecord, list[Annotations], dict]:

@@ -24,6 +24,31 @@ RUNS_DIR = REPO_ROOT / "leaderboard" / "runs"
 OUT_DIR = REPO_ROOT / "leaderboard"
 README = REPO_ROOT / "README.md"
 START, END = "<!-- leaderboard:start -->", "<!-- leaderboard:end -->"
+HELDOUT_DATASET = REPO_ROOT / "data" / "heldout" / "dataset"
+
+
+@dataclass(frozen=True)
+class Suite:
+    """One leaderboard: a dataset, its committed runs, its rendered files and its README markers."""
+
+    name: str  # "builtin" or a dataset path as stamped on results
+    dataset: Path | None  # None = the built-in dataset
+    runs_dir: Path
+    out_dir: Path
+    marker: str  # README section between <!-- {marker}:start --> and <!-- {marker}:end -->
+
+
+SUITES = (
+    Suite("builtin", None, RUNS_DIR, OUT_DIR, "leaderboard"),
+    # Five unseen articles written and annotated after the baselines were frozen:
+    # the gap to the built-in scores shows how much a system is fitted to the benchmark.
+    Suite("data/heldout/dataset", HELDOUT_DATASET, OUT_DIR / "heldout" / "runs", OUT_DIR / "heldout",
+          "leaderboard-heldout"),
+)
+
+
+def _tags(marker: str) -> tuple[str, str]:
+    return f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
 SCHEMA = "kursk-ie-bench/leaderboard/v1"
 DASH = "\u2014"  # a task (or view) the extractor does not support: never 0
 TASK_ORDER = ("entities", "timex", "stance")
@@ -461,14 +486,15 @@ def html_page(runs: Sequence[Run]) -> str:
 
 # ---- writing, README, check -----------------------------------------------------------
 
-def _markers(text: str) -> tuple[int, int] | None:
-    a, b = text.find(START), text.find(END)
-    return None if a < 0 or b < a else (a + len(START), b)
+def _markers(text: str, marker: str = "leaderboard") -> tuple[int, int] | None:
+    start, end = _tags(marker)
+    a, b = text.find(start), text.find(end)
+    return None if a < 0 or b < a else (a + len(start), b)
 
 
-def replace_section(text: str, section: str) -> str | None:
+def replace_section(text: str, section: str, marker: str = "leaderboard") -> str | None:
     """README text with the marked section replaced; None when the markers are missing or out of order."""
-    m = _markers(text)
+    m = _markers(text, marker)
     return None if m is None else text[:m[0]] + "\n" + section.rstrip("\n") + "\n" + text[m[1]:]
 
 
@@ -482,7 +508,8 @@ def rendered(runs: Sequence[Run], out_dir: Path) -> dict[Path, str]:
     }
 
 
-def render(runs_dir: Path = RUNS_DIR, out_dir: Path = OUT_DIR, readme: Path | None = README) -> list[str]:
+def render(runs_dir: Path = RUNS_DIR, out_dir: Path = OUT_DIR, readme: Path | None = README,
+           marker: str = "leaderboard") -> list[str]:
     """Write the leaderboard files (and the README section); returns what was done, one line each."""
     runs = load_runs(runs_dir)
     files = rendered(runs, out_dir)
@@ -490,9 +517,10 @@ def render(runs_dir: Path = RUNS_DIR, out_dir: Path = OUT_DIR, readme: Path | No
     if readme is not None:
         readme = Path(readme)
         old = readme.read_text(encoding="utf-8") if readme.is_file() else None
-        new = None if old is None else replace_section(old, readme_section(runs))
+        new = None if old is None else replace_section(old, readme_section(runs), marker)
         if new is None:
-            notes.append(f"note: {show(readme)} has no {START} ... {END} markers; README left alone")
+            start, end = _tags(marker)
+            notes.append(f"note: {show(readme)} has no {start} ... {end} markers; README left alone")
         elif new != old:
             files[readme] = new
     for path, text in files.items():
@@ -517,12 +545,12 @@ def _registered_factories() -> dict[str, Factory]:
     return {name: (lambda n=name: load_extractor(n)) for name in sorted(registered())}
 
 
-def fresh_record(factory: Factory, corpus, seed: int, n_resamples: int) -> tuple[RunRecord, dict]:
+def fresh_record(factory: Factory, corpus, seed: int, n_resamples: int,
+                 dataset_name: str = "builtin") -> tuple[RunRecord, dict]:
     from bench.evaluate import Settings, evaluate_extractor
-
     from bench.results import from_json
 
-    rec, _, timings = evaluate_extractor(factory(), corpus, "builtin", Settings(seed, n_resamples))
+    rec, _, timings = evaluate_extractor(factory(), corpus, dataset_name, Settings(seed, n_resamples))
     # through JSON and back: exactly the record a run file holds (figures rounded to 6 decimals)
     return from_json(json.loads(json.dumps(to_json(rec)))), timings
 
@@ -540,26 +568,27 @@ def _defaults(extractors: Mapping[str, Factory] | None, corpus):
 def update_runs(runs_dir: Path = RUNS_DIR, out_dir: Path = OUT_DIR, readme: Path | None = README,
                 seed: int | None = None, n_resamples: int | None = None,
                 extractors: Mapping[str, Factory] | None = None, corpus=None,
-                echo: Callable[[str], None] = lambda s: None) -> list[str]:
+                echo: Callable[[str], None] = lambda s: None, marker: str = "leaderboard",
+                dataset_name: str = "builtin") -> list[str]:
     """Run every registered baseline for real, write its run file and timings, then render."""
     from bench.evaluate import DEFAULT_RESAMPLES, DEFAULT_SEED
     from bench.results import write_result
 
     extractors, corpus = _defaults(extractors, corpus)
     runs_dir = Path(runs_dir)
-    lines = []
+    lines, written = [], set()
     for name, factory in extractors.items():
         echo(f"running {name} ...")
         rec, timings = fresh_record(factory, corpus, DEFAULT_SEED if seed is None else seed,
-                                    DEFAULT_RESAMPLES if n_resamples is None else n_resamples)
+                                    DEFAULT_RESAMPLES if n_resamples is None else n_resamples, dataset_name)
         path = runs_dir / run_file_name(rec.extractor.name)
         write_result(path, rec, timings)
+        written.add(path.name)
         lines.append(f"wrote {show(path)}")
-    names = {run_file_name(n) for n in extractors}
     for p in sorted(runs_dir.glob("*.json")):
-        if not p.name.endswith(".timings.json") and p.name not in names:
+        if not p.name.endswith(".timings.json") and p.name not in written:
             lines.append(f"note: {show(p)} belongs to no registered extractor; delete it or register one")
-    return lines + render(runs_dir, out_dir, readme)
+    return lines + render(runs_dir, out_dir, readme, marker)
 
 
 def _json_diffs(a, b, path: str = "", limit: int = 3) -> list[str]:
@@ -611,7 +640,8 @@ def _line_diff(where: str, old: str, new: str) -> list[str]:
 
 
 def check(runs_dir: Path = RUNS_DIR, out_dir: Path = OUT_DIR, readme: Path | None = README,
-          extractors: Mapping[str, Factory] | None = None, corpus=None) -> list[str]:
+          extractors: Mapping[str, Factory] | None = None, corpus=None, marker: str = "leaderboard",
+          dataset_name: str = "builtin") -> list[str]:
     """Problems that make the committed leaderboard stale; [] when it is up to date.  Writes nothing."""
     from bench.evaluate import DEFAULT_RESAMPLES, DEFAULT_SEED
 
@@ -629,7 +659,7 @@ def check(runs_dir: Path = RUNS_DIR, out_dir: Path = OUT_DIR, readme: Path | Non
             problems.append(f"{show(runs_dir / run_file_name(name))}: registered extractor {name!r} has no "
                             "committed run; run `bench leaderboard --update-runs`")
         rec, _ = fresh_record(factory, corpus, old.record.seed if old else DEFAULT_SEED,
-                              old.record.n_resamples if old else DEFAULT_RESAMPLES)
+                              old.record.n_resamples if old else DEFAULT_RESAMPLES, dataset_name)
         run = Run(old.path if old else runs_dir / run_file_name(rec.extractor.name), rec,
                   old.timings if old else ())
         fresh.append(run)
@@ -661,13 +691,27 @@ def check(runs_dir: Path = RUNS_DIR, out_dir: Path = OUT_DIR, readme: Path | Non
         problems += diffs or _line_diff(where, old_text, text)
     if readme is not None and Path(readme).is_file():
         old_text = Path(readme).read_text(encoding="utf-8")
-        new = replace_section(old_text, readme_section(fresh))
+        new = replace_section(old_text, readme_section(fresh), marker)
         if new is not None and new != old_text:
-            (a, b), (c, d) = _markers(old_text), _markers(new)
+            (a, b), (c, d) = _markers(old_text, marker), _markers(new, marker)
             problems += (_cell_diffs(show(readme), parse_markdown_table(old_text[a:b]), parse_markdown_table(new[c:d]))
                          or _line_diff(show(readme), old_text, new))
     return problems
 
 
-__all__ = ["COLUMNS", "Run", "check", "load_runs", "render", "rendered", "replace_section", "update_runs",
+def run_suite(action: str, suite: Suite, readme: Path | None = README,
+              echo: Callable[[str], None] = lambda s: None) -> list[str]:
+    """render / update / check one suite; returns output lines (check: problems)."""
+    kw = {"runs_dir": suite.runs_dir, "out_dir": suite.out_dir, "readme": readme, "marker": suite.marker}
+    if action == "render":
+        return render(**kw)
+    from bench.corpus import load_dataset_dir
+
+    corpus = load_dataset_dir(suite.dataset)
+    if action == "update":
+        return update_runs(**kw, corpus=corpus, echo=echo, dataset_name=suite.name)
+    return check(**kw, corpus=corpus, dataset_name=suite.name)
+
+
+__all__ = ["COLUMNS", "SUITES", "Suite", "run_suite", "Run", "check", "load_runs", "render", "rendered", "replace_section", "update_runs",
            "markdown", "leaderboard_json", "html_page"]

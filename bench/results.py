@@ -137,7 +137,9 @@ def from_json(obj: dict, where: str = "result") -> RunRecord:
 
 
 def write_result(path: Path, rec: RunRecord, timings: dict[str, float] | None = None) -> None:
-    atomic_write_text(Path(path), json.dumps(to_json(rec), indent=1, sort_keys=False, ensure_ascii=False) + "\n")
+    from bench.jsonfast import dumps  # = json.dumps(..., indent=1, ensure_ascii=False), fast on big files
+
+    atomic_write_text(Path(path), dumps(to_json(rec), indent=1) + "\n")
     if timings is not None:
         t = {k: round(v, 3) for k, v in timings.items()}
         atomic_write_text(timings_path(Path(path)), json.dumps(t, indent=1) + "\n")

@@ -62,7 +62,11 @@ def load_texts(ann_dir: Path, corpus_dir: Path, problems: list[str]) -> tuple[di
             continue
         if hashlib.sha256(data).hexdigest() != sha:
             problems.append(f"{where}: sha256 mismatch for {file}: the corpus file differs from the annotated one")
-        texts[doc_id] = data.decode("utf-8")
+        try:
+            texts[doc_id] = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(f"{where}: corpus file {file} is not valid UTF-8 (byte {exc.start})")
+            continue
         order.append(doc_id)
     return texts, order
 

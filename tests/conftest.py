@@ -17,7 +17,7 @@ if str(REPO) not in sys.path:  # so `--model tests.fixtures_extractors:X` import
     sys.path.insert(0, str(REPO))
 
 from bench.corpus import load_annotations  # noqa: E402
-from bench.dataset_build import CONFIGS, _yaml_header, build_rows  # noqa: E402
+from bench.dataset_build import CONFIGS, _yaml_header, build_rows, write_parquet  # noqa: E402
 from bench.io import dumps_line  # noqa: E402
 from tests import synthetic_data as sd  # noqa: E402
 
@@ -64,6 +64,7 @@ def write_dataset_dir(ann: AnnotationSet, out: Path, card: bool = True) -> Path:
         write_jsonl(out / name / "test.jsonl", rows[name])
     if card:
         (out / "README.md").write_text(_yaml_header(rows), encoding="utf-8")
+        write_parquet(out, rows)
     return out
 
 

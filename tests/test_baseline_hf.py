@@ -178,7 +178,7 @@ def test_trust_remote_code_is_off_by_default_and_safetensors_preferred(conll_dir
 def test_max_length_defaults_to_model_limit_and_stride_is_clamped(conll_dir):
     ex = HFTokenClassificationExtractor(str(conll_dir))
     assert ex.max_length == 128  # max_position_embeddings of the tiny model < tokenizer's 512
-    assert ex.stride == 64
+    assert ex.stride == 63  # at most half of the 126 content tokens per window
     small = HFTokenClassificationExtractor(str(conll_dir), max_length=16, stride=64)
     assert small.stride == 7  # half of the 14 content tokens per window
 

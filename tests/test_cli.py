@@ -8,7 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from bench import agreement as agreement_mod
-from bench import dataset_build, extractors
+from bench import extractors
 from bench.cli import app
 from tests import synthetic_data as sd
 
@@ -99,30 +99,35 @@ def test_list_models(monkeypatch):
     assert "module.path:ClassName" in res.stdout
 
 
-def test_build_dataset_check_and_write(tmp_path, monkeypatch):
-    monkeypatch.setattr(dataset_build, "stale_files", lambda out: ["ner/test.jsonl"])
-    res = invoke("build-dataset", "--check", "--out", tmp_path)
+def _build_args(ann, out, *extra):
+    return ("build-dataset", "--annotations", ann.ann, "--corpus", ann.corpus, "--out", out, "--name", "Synth", *extra)
+
+
+def test_build_dataset_check_and_write(synth_ann, tmp_path):
+    out = tmp_path / "ds"
+    res = invoke(*_build_args(synth_ann, out, "--check"))
     assert res.exit_code == 1
-    assert "error: dataset files stale against the annotations: ner/test.jsonl; run `bench build-dataset`" in res.stderr
-    monkeypatch.setattr(dataset_build, "stale_files", lambda out: [])
-    res = invoke("build-dataset", "--check", "--out", tmp_path)
+    assert res.stderr == ("error: dataset files stale against the annotations: documents/test.jsonl, ner/test.jsonl, "
+                          "timex/test.jsonl, claims/test.jsonl, stance/test.jsonl, README.md; run `bench build-dataset`\n")
+    assert not out.exists()  # --check writes nothing
+    res = invoke(*_build_args(synth_ann, out))
+    assert res.exit_code == 0, res.output
+    assert f"wrote {out / 'README.md'}" in res.stdout and f"wrote {out / 'timex/test.jsonl'}" in res.stdout
+    res = invoke(*_build_args(synth_ann, out, "--check"))
     assert res.exit_code == 0 and "dataset files up to date" in res.stdout
-    monkeypatch.setattr(dataset_build, "render_all", lambda: {"claims/test.jsonl": "{}\n"})
-    res = invoke("build-dataset", "--out", tmp_path / "ds")
-    assert res.exit_code == 0 and res.stdout.strip() == f"wrote {tmp_path / 'ds' / 'claims/test.jsonl'}"
-    assert (tmp_path / "ds" / "claims" / "test.jsonl").read_text(encoding="utf-8") == "{}\n"
+    (out / "timex/test.jsonl").write_text("", encoding="utf-8")
+    res = invoke(*_build_args(synth_ann, out, "--check"))
+    assert res.exit_code == 1 and "stale against the annotations: timex/test.jsonl;" in res.stderr
 
 
-def test_build_dataset_reports_invalid_gold_as_one_line(monkeypatch):
-    from bench.io import DataError
-
-    def bad():
-        raise DataError("3 problem(s) in data/annotations; first: entities.jsonl:4: missing field 'label'")
-
-    monkeypatch.setattr(dataset_build, "render_all", bad)
-    res = invoke("build-dataset", "--check")
+def test_build_dataset_reports_invalid_gold_as_one_line(synth_ann, tmp_path):
+    lines = synth_ann.lines("entities.jsonl")
+    synth_ann.write_lines("entities.jsonl", lines[:3] + ['{"doc_id": "doc000"}\n'] + lines[4:])
+    res = invoke(*_build_args(synth_ann, tmp_path / "ds"))
     assert res.exit_code == 2
-    assert res.stderr == "error: 3 problem(s) in data/annotations; first: entities.jsonl:4: missing field 'label'\n"
+    assert res.stderr.startswith("error: 1 problem(s) in ") and res.stderr.count("\n") == 1
+    assert res.stderr.rstrip().endswith("entities.jsonl:4: missing field 'start'")
+    assert not (tmp_path / "ds").exists()
 
 
 def test_agreement_command(tmp_path, monkeypatch):

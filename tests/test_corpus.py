@@ -90,3 +90,21 @@ def test_user_dataset_with_minimal_fields(tmp_path):
     assert corpus.gold[0].entities == () and corpus.gold[0].timexes == ()
     assert corpus.gold[0].stances[0].label == "refute"
     assert corpus.documents[0].dct is None and corpus.meta[0].file == ""
+
+
+@pytest.mark.parametrize("rel, old, new, message", [
+    ("claims/test.jsonl", '"C02"', '"C01"', r"claims/test\.jsonl:2: duplicate claim_id 'C01'"),
+    ("claims/test.jsonl", '"text": "Talks', '"txt": "Talks', r"claims/test\.jsonl:2: missing field 'text'"),
+    ("stance/test.jsonl", '"claim_id": "C02"', '"claim_id": "C09"', r"stance/test\.jsonl:2: unknown claim_id 'C09'"),
+    ("stance/test.jsonl", '"label": "support"', '"label": "agree"', r"stance/test\.jsonl:2: unknown stance label 'agree'"),
+    ("stance/test.jsonl", '"claim_id": "C02"', '"claim_id": "C01"',
+     r"stance/test\.jsonl:2: duplicate stance for \(doc000, C01\)"),
+])
+def test_hand_made_dataset_errors_name_the_line(synth_dataset, tmp_path, rel, old, new, message):
+    """A user's dataset directory skips `bench validate`: what the scorers cannot take is a DataError."""
+    copy = tmp_path / "ds"
+    shutil.copytree(synth_dataset, copy)
+    path = copy / rel
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        load_dataset_dir(copy)

@@ -65,7 +65,7 @@ def test_yaml_header_declares_every_config(gold):
     assert text.startswith("---\n") and text.endswith("---\n")
     meta = yaml.safe_load(text.strip("-\n"))
     assert [c["config_name"] for c in meta["configs"]] == list(db.CONFIGS)
-    assert meta["configs"][1]["data_files"] == [{"split": "test", "path": "ner/test.jsonl"}]
+    assert meta["configs"][1]["data_files"] == [{"split": "test", "path": "ner/test.parquet"}]
     assert [i["features"] for i in meta["dataset_info"]] == [db.FEATURES[c] for c in db.CONFIGS]
 
 
@@ -90,16 +90,33 @@ def test_render_card_fills_placeholders(gold, tmp_path, monkeypatch):
         db.render_card(gold, db.build_rows(gold))
 
 
-def test_build_then_check_reports_stale_files(tmp_path, monkeypatch):
-    files = {"ner/test.jsonl": '{"id": "x"}\n', "README.md": "card\n"}
-    monkeypatch.setattr(db, "render_all", lambda: files)
+def test_build_then_check_reports_stale_files(synth_ann, tmp_path):
     out = tmp_path / "ds"
-    assert db.build(out) == ["README.md", "ner/test.jsonl"]
-    assert (out / "ner/test.jsonl").read_text(encoding="utf-8") == files["ner/test.jsonl"]
-    assert db.stale_files(out) == []
-    (out / "README.md").write_text("edited by hand\n", encoding="utf-8")
+    written = db.build(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus")
+    assert written == ["README.md"] + sorted(f"{c}/test.{ext}" for c in db.CONFIGS for ext in ("jsonl", "parquet"))
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\n") and "# Synthetic corpus" in card and "3 documents, 8 entity" in card
+    assert db.stale_files(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus") == []
     (out / "ner/test.jsonl").unlink()
-    assert db.stale_files(out) == ["ner/test.jsonl", "README.md"]
+    stance = out / "stance/test.jsonl"
+    stance.write_text(stance.read_text(encoding="utf-8").replace("refute", "support"), encoding="utf-8")
+    assert db.stale_files(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus") == [
+        "ner/test.jsonl", "stance/test.jsonl"]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # a parquet file whose content (not bytes) differs is stale too
+    table = pq.read_table(out / "claims/test.parquet")
+    pq.write_table(table.set_column(1, "text", pa.array(["changed"] * table.num_rows)), out / "claims/test.parquet")
+    assert "claims/test.parquet" in db.stale_files(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus")
+
+
+def test_built_directory_matches_the_test_fixture(synth_ann, synth_dataset, tmp_path):
+    """conftest writes the data files with build_rows as build() does: same bytes."""
+    db.build(tmp_path / "ds", synth_ann.ann, synth_ann.corpus, "x")
+    for config in db.CONFIGS:
+        rel = f"{config}/test.jsonl"
+        assert (tmp_path / "ds" / rel).read_bytes() == (synth_dataset / rel).read_bytes(), rel
 
 
 def test_datasets_loads_every_config_offline(synth_dataset, tmp_path, monkeypatch):
@@ -127,8 +144,6 @@ def test_datasets_loads_every_config_offline(synth_dataset, tmp_path, monkeypatc
             assert ds[0]["text"] == sd.TEXTS["doc000"]
 
 
-@pytest.mark.xfail(strict=True, reason="pyarrow infers ISO dates as timestamps: dct comes back as "
-                                       "'2024-05-05 00:00:00' through datasets.load_dataset (see report)")
 def test_datasets_keeps_dct_strings(synth_dataset, tmp_path, monkeypatch):
     datasets = pytest.importorskip("datasets")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")

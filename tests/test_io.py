@@ -54,6 +54,17 @@ def test_atomic_write_replaces_content_and_leaves_no_temp_file(tmp_path):
     assert os.listdir(tmp_path) == ["f.txt"]
 
 
+def test_atomic_write_uses_the_umask_like_open(tmp_path):
+    old = os.umask(0o027)
+    try:
+        atomic_write_text(tmp_path / "f.txt", "x")
+        with open(tmp_path / "g.txt", "w") as fh:
+            fh.write("x")
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "f.txt").st_mode & 0o777 == os.stat(tmp_path / "g.txt").st_mode & 0o777 == 0o640
+
+
 def test_failed_atomic_write_keeps_old_file_and_cleans_up(tmp_path, monkeypatch):
     p = tmp_path / "f.txt"
     p.write_text("old\n", encoding="utf-8")

@@ -186,6 +186,16 @@ def test_check_names_a_hand_edited_cell(committed):
     assert problems[0].endswith("leaderboard.md: row toy, column 'timex strict F1': committed 41.2, now 40.0")
 
 
+def test_check_reads_only_the_readme_section(committed):
+    runs, out, readme = committed
+    text = readme.read_text()
+    readme.write_text(text + "\n| other | table |\n|---|---|\n| x | y |\n")  # a later table is not the section
+    assert lb.check(runs, out, readme, extractors=EXTRACTORS, corpus=CORPUS) == []
+    readme.write_text(text.replace("| 40.0 |", "| 39.9 |", 1))
+    problems = lb.check(runs, out, readme, extractors=EXTRACTORS, corpus=CORPUS)
+    assert problems == [f"{readme}: row toy, column 'timex strict F1': committed 39.9, now 40.0"]
+
+
 def test_check_flags_missing_and_orphan_runs_and_stale_html(committed):
     runs, out, readme = committed
     (runs / "toy-conll.json").unlink()

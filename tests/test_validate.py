@@ -223,3 +223,13 @@ def test_cli_exits_non_zero_and_prints_each_problem(synth_ann, corrupt):
         assert p in result.stderr
     assert f"error: {len(expected)} problem(s) found" in result.stderr
     assert "annotations valid" not in result.stdout
+
+
+def test_corpus_file_that_is_not_utf8_is_reported_not_raised(synth_ann):
+    (synth_ann.corpus / "002_gamma.txt").write_bytes(b"A short note \xff\n")
+    found = problems(synth_ann)
+    assert found[0].endswith("documents.jsonl:3: sha256 mismatch for " + str(synth_ann.corpus / "002_gamma.txt")
+                             + ": the corpus file differs from the annotated one")
+    assert found[1].endswith("002_gamma.txt is not valid UTF-8 (byte 13)")
+    result = run_cli(synth_ann)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # no traceback

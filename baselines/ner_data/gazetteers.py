@@ -314,7 +314,7 @@ def _people_and_companies(seed: int, per_locale: int) -> tuple[list[str], list[s
                 lasts.append(last)
                 fulls.append(full)
         if loc in _COMPANY_LOCALES:
-            for _ in range(per_locale // 4):
+            for _ in range(max(1, per_locale // 4)):
                 company = fake.company()
                 if _is_latin(company.replace(",", "").replace("&", "and")):
                     companies.append(company)

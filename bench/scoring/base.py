@@ -29,7 +29,12 @@ class CountTable:
     values: np.ndarray  # float64 (len(units), len(fields)); rows add up
 
     def __post_init__(self) -> None:
-        values = np.array(self.values, dtype=np.float64)  # private, read-only copy
+        values = self.values
+        # private, read-only copy; a read-only float64 array that owns its data (as the
+        # scorers hand over) is already private, so large tables are not copied twice
+        if not (isinstance(values, np.ndarray) and values.dtype == np.float64 and values.base is None
+                and not values.flags.writeable and values.flags.c_contiguous):
+            values = np.array(values, dtype=np.float64)
         if values.shape != (len(self.units), len(self.fields)):
             raise ValueError(f"values shape {values.shape} != ({len(self.units)}, {len(self.fields)})")
         if len(set(self.fields)) != len(self.fields) or len(set(self.units)) != len(self.units):
@@ -84,14 +89,28 @@ class TaskScorer:
     fields: tuple[str, ...]  # every field any table of this task may have
     metrics: tuple[Metric, ...]
     headline: tuple[str, ...]  # metric names that get confidence intervals
-    counter: Callable[..., CountTable]
+    # counter(docs, gold, pred, claims, units, fields, **options) -> one table per unit;
+    # fields[k] (None = all) restricts table k to those fields, in the table's order
+    counter: Callable[..., tuple[CountTable, ...]]
 
     def count(self, docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
               claims: Sequence, unit: Unit = "document", **options: str) -> CountTable:
         """Count table for aligned gold/pred; every counter accepts ``label_scheme``."""
-        if unit not in ("document", "sentence"):
-            raise ValueError(f"unit must be 'document' or 'sentence', got {unit!r}")
-        return self.counter(docs, gold, pred, claims, unit, **options)
+        return self.count_units(docs, gold, pred, claims, (unit,), **options)[0]
+
+    def count_units(self, docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
+                    claims: Sequence, units: Sequence[Unit], fields: Sequence[Sequence[str] | None] | None = None,
+                    **options: str) -> tuple[CountTable, ...]:
+        """One table per unit from a single matching pass (document and sentence tables
+        differ only in which row a count lands in).  ``fields[k]`` keeps only those
+        fields in table k (e.g. what the bootstrap needs), in the scorer's field order."""
+        for unit in units:
+            if unit not in ("document", "sentence"):
+                raise ValueError(f"unit must be 'document' or 'sentence', got {unit!r}")
+        wanted = tuple(fields) if fields is not None else (None,) * len(units)
+        if len(wanted) != len(units):
+            raise ValueError("pass one field list (or None) per unit")
+        return self.counter(docs, gold, pred, claims, tuple(units), wanted, **options)
 
     def applicable(self, table: CountTable) -> tuple[Metric, ...]:
         """Metrics whose fields the table has (a CoNLL-only table has no fine.* metrics)."""
@@ -148,9 +167,11 @@ class Units:
     """
 
     def __init__(self, docs: Sequence[Document], unit: Unit) -> None:
+        self.unit = unit
         self.ids: list[str] = []
         self._first: list[int] = []  # first row of each document
         self._starts: list[list[int]] = []  # sentence starts per document
+        self._lengths = [len(doc.text) for doc in docs]
         for doc in docs:
             self._first.append(len(self.ids))
             if unit == "document":
@@ -160,10 +181,50 @@ class Units:
                 starts = [s for s, _ in sentences(doc.text)] or [0]
                 self._starts.append(starts)
                 self.ids.extend(f"{doc.doc_id}#s{i}" for i in range(len(starts)))
+        self._flat: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def row(self, doc_index: int, offset: int) -> int:
         i = max(bisect_right(self._starts[doc_index], offset) - 1, 0)
         return self._first[doc_index] + i
+
+    def rows(self, doc_index: np.ndarray, offset: np.ndarray) -> np.ndarray:
+        """``row`` for arrays of (document index, offset), vectorised."""
+        doc_index = np.asarray(doc_index, dtype=np.int64)
+        if self.unit == "document":
+            return doc_index.copy()
+        if self._flat is None:
+            # every document gets a key range [base, base + len]: one global sorted
+            # array of sentence starts then answers all documents with one searchsorted
+            lengths = np.array(self._lengths, dtype=np.int64)
+            base = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
+            counts = np.array([len(s) for s in self._starts], dtype=np.int64)
+            starts = np.fromiter((s for ss in self._starts for s in ss), dtype=np.int64, count=int(counts.sum()))
+            starts = np.clip(starts, 0, np.repeat(lengths, counts)) + np.repeat(base, counts)
+            self._flat = (base, lengths, starts)
+        base, lengths, starts = self._flat
+        first = np.asarray(self._first, dtype=np.int64)[doc_index]
+        # offsets outside the text fall in its first / last sentence, as in ``row``
+        key = base[doc_index] + np.clip(np.asarray(offset, dtype=np.int64), 0, lengths[doc_index])
+        return np.maximum(np.searchsorted(starts, key, side="right") - 1, first)
+
+
+_UNITS_CACHE: list[tuple[str, list[Document], Units]] = []
+
+
+def units_for(docs: Sequence[Document], unit: Unit) -> Units:
+    """``Units(docs, unit)``, reusing the last few: sentence splitting is the costly part
+    and every task of one evaluation needs the same units.  Keyed by the document
+    objects themselves (frozen), which the cache keeps alive."""
+    docs = list(docs)
+    if not docs:
+        return Units(docs, unit)
+    for u_name, cached_docs, cached in _UNITS_CACHE:
+        if u_name == unit and len(cached_docs) == len(docs) and all(a is b for a, b in zip(cached_docs, docs)):
+            return cached
+    units = Units(docs, unit)
+    _UNITS_CACHE.insert(0, (unit, docs, units))
+    del _UNITS_CACHE[4:]
+    return units
 
 
 class TableBuilder:
@@ -177,6 +238,45 @@ class TableBuilder:
 
     def build(self) -> CountTable:
         return CountTable(self.task, self.fields, self.units, self._values)
+
+
+class UnitTables:
+    """Tables for several unit systems filled at once, a whole column of counts per call.
+
+    Counts are placed by row arrays (one per unit system, see ``Units.rows``) and
+    summed with ``np.bincount``; fields a table does not keep are skipped.
+    """
+
+    def __init__(self, task: str, fields: Sequence[str], units: Sequence[Units],
+                 wanted: Sequence[Sequence[str] | None]) -> None:
+        self.task, self.units = task, tuple(units)
+        self.fields: list[tuple[str, ...]] = []
+        for w in wanted:
+            keep = set(fields) if w is None else set(w)
+            unknown = keep - set(fields)
+            if unknown:
+                raise ValueError(f"unknown {task} fields {sorted(unknown)}")
+            self.fields.append(tuple(f for f in fields if f in keep))
+        self._index = [{f: i for i, f in enumerate(fs)} for fs in self.fields]
+        self._values = [np.zeros((len(u.ids), len(fs))) for u, fs in zip(self.units, self.fields)]
+
+    def wants(self, k: int, field: str) -> bool:
+        return field in self._index[k]
+
+    def add(self, k: int, field: str, rows: np.ndarray, weights: np.ndarray | None = None) -> None:
+        col = self._index[k].get(field)
+        if col is None or len(rows) == 0:
+            return
+        values = self._values[k]
+        values[:, col] += np.bincount(rows, weights, minlength=len(values))
+
+    def build(self) -> tuple[CountTable, ...]:
+        out = []
+        for u, fs, values in zip(self.units, self.fields, self._values):
+            values.flags.writeable = False  # handed over to the table, not copied
+            out.append(CountTable(self.task, fs, tuple(u.ids), values))
+        self._values = []
+        return tuple(out)
 
 
 def align(docs: Sequence[Document], layers: Sequence[Annotations], role: str) -> list[Annotations]:

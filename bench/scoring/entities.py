@@ -33,11 +33,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from bench.scoring.base import (
-    CountTable, Metric, TableBuilder, TaskScorer, Units, align, layer, prf, prf_metrics,
+    CountTable, Metric, TaskScorer, Units, UnitTables, align, layer, prf, prf_metrics, units_for,
 )
 from bench.types import CONLL_LABELS, ENTITY_LABELS, FINE_TO_CONLL, TASKS, Annotations, Document, Entity
 
@@ -96,49 +98,238 @@ def _match(gold: Sequence[Entity], pred: Sequence[Entity], scheme: str) -> list[
     return out
 
 
-def _add(b: TableBuilder, prefix: str, gold, pred, grow, prow, scheme: str, raw: bool) -> None:
-    outcomes = _match(gold, pred, scheme)
-    matched = {gi for _, gi in outcomes if gi is not None}
-    for (kind, gi), row in zip(outcomes, prow):
-        row = grow[gi] if gi is not None else row
-        b.add(row, f"{prefix}.act")
-        b.add(row, f"{prefix}.tp", _CREDIT[kind])
-        if raw:
-            b.add(row, f"{prefix}.{kind.lower()}")
-    for gi, row in enumerate(grow):
-        b.add(row, f"{prefix}.pos")
-        if raw and gi not in matched:
-            b.add(row, f"{prefix}.mis")
+# ---- corpus-wide counting ------------------------------------------------------
+#
+# ``_match`` decides each prediction from the gold spans that overlap it and from which
+# of them earlier predictions took, so it decomposes over *clusters*: maximal runs of
+# mutually chained overlapping spans (gold and pred together) of one document, or of one
+# (document, label) group for per-label figures.  Nearly all clusters are trivial (one
+# gold and one pred, or only one side) and are decided with array operations; the rest
+# go through ``_match`` itself on the cluster's spans, in the same (start, end, label)
+# order, so every count equals that of running ``_match`` on whole documents.  Spans
+# with start >= end or start < 0 put their whole group through ``_match``.
+
+_COR, _INC, _SPU = 0, 1, 2  # PAR is the partial scheme's name for an INC of exact matching
+_KIND = {"COR": _COR, "INC": _INC, "PAR": _INC, "SPU": _SPU}
+_MODE_SCHEMES = {"strict": ("strict",), "exact": ("exact", "partial"), "type": ("type",)}
+# per label, strict matching equals exact matching (all labels agree)
+_LABEL_MODE_SCHEMES = {"exact": ("strict", "exact", "partial"), "type": ("type",)}
 
 
-def _sorted(ents: Sequence[Entity], mapping: dict[str, str] | None) -> list[Entity]:
-    if mapping is not None:
-        ents = [Entity(e.start, e.end, mapping.get(e.label, e.label), e.text, e.entity_id) for e in ents]
-    return sorted(ents, key=lambda e: (e.start, e.end, e.label))
+class _Span(NamedTuple):
+    start: int
+    end: int
+    label: int
+
+
+@dataclass(frozen=True)
+class _Flat:
+    """Spans of one role over all documents: parallel int64 arrays."""
+
+    doc: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    label: np.ndarray  # index into the raw label vocabulary
+
+
+def _flatten(anns: Sequence[Annotations], role: str, vocab: dict[str, int]) -> _Flat:
+    per_doc = [layer(a, "entities", role) for a in anns]
+    counts = [len(ents) for ents in per_doc]
+    starts = [e.start for ents in per_doc for e in ents]
+    ends = [e.end for ents in per_doc for e in ents]
+    if not all(type(x) is int for x in starts) or not all(type(x) is int for x in ends):
+        raise ValueError(f"{role} entity offsets must be int")
+    labels = [vocab.setdefault(e.label, len(vocab)) for ents in per_doc for e in ents]
+    n = len(starts)
+    return _Flat(np.repeat(np.arange(len(anns), dtype=np.int64), counts),
+                 np.fromiter(starts, np.int64, n), np.fromiter(ends, np.int64, n), np.fromiter(labels, np.int64, n))
+
+
+@dataclass(frozen=True)
+class _Clusters:
+    g_id: np.ndarray  # cluster of each gold span
+    p_id: np.ndarray  # cluster of each pred span
+    fast_p: np.ndarray  # preds alone in a cluster with exactly one gold ...
+    fast_g: np.ndarray  # ... and that gold
+    slow: np.ndarray  # bool per cluster: decided by _match
+
+
+def _clusters(g_key: np.ndarray, g: _Flat, p_key: np.ndarray, p: _Flat) -> _Clusters:
+    ng = len(g_key)
+    key = np.concatenate([g_key, p_key])
+    start, end = np.concatenate([g.start, p.start]), np.concatenate([g.end, p.end])
+    n = len(key)
+    if n == 0:
+        e = np.zeros(0, np.int64)
+        return _Clusters(e, e, e, e, np.zeros(0, bool))
+    irregular_key = np.zeros(int(key.max()) + 1, bool)
+    irregular_key[key[(start >= end) | (start < 0)]] = True
+    lo = min(int(start.min()), int(end.min()))
+    width = max(int(start.max()), int(end.max())) - lo + 1
+    if (int(key.max()) + 1) * width >= 2 ** 62:  # keys would overflow: one cluster per group
+        irregular_key[:] = True
+        order = np.lexsort((start, key))
+        k = key[order]
+        new = np.concatenate(([True], k[1:] != k[:-1]))
+    else:
+        # each group owns the key range [key * width, (key + 1) * width), so one running
+        # maximum of ends over the sorted spans finds every cluster boundary
+        ks = key * width + (start - lo)
+        order = np.argsort(ks, kind="stable")
+        k, ks = key[order], ks[order]
+        ke = key[order] * width + (end[order] - lo)
+        new = np.ones(n, bool)
+        new[1:] = ks[1:] >= np.maximum.accumulate(ke)[:-1]
+        new[1:] |= k[1:] != k[:-1]
+        new[1:] &= ~irregular_key[k[1:]] | (k[1:] != k[:-1])
+    ids = np.empty(n, np.int64)
+    ids[order] = np.cumsum(new) - 1
+    n_clusters = int(ids.max()) + 1
+    g_id, p_id = ids[:ng], ids[ng:]
+    n_g = np.bincount(g_id, minlength=n_clusters)
+    n_p = np.bincount(p_id, minlength=n_clusters)
+    irregular = np.zeros(n_clusters, bool)
+    irregular[ids[irregular_key[key]]] = True
+    fast = (n_g == 1) & (n_p == 1) & ~irregular
+    gold_of = np.full(n_clusters, -1, np.int64)
+    gold_of[g_id] = np.arange(ng)
+    fast_p = np.flatnonzero(fast[p_id])
+    return _Clusters(g_id, p_id, fast_p, gold_of[p_id[fast_p]], (n_g > 0) & (n_p > 0) & ~fast)
+
+
+def _slow_groups(cl: _Clusters, g: _Flat, gl: np.ndarray, p: _Flat, pl: np.ndarray):
+    """(gold indices, gold spans, pred indices, pred spans) per slow cluster, each side
+    in (start, end, label) order; labels are view codes ranked like the label strings."""
+    sides = []
+    for ids, f, lab in ((cl.g_id, g, gl), (cl.p_id, p, pl)):
+        sel = np.flatnonzero(cl.slow[ids])
+        sel = sel[np.lexsort((lab[sel], f.end[sel], f.start[sel], ids[sel]))]
+        cuts = np.flatnonzero(np.diff(ids[sel])) + 1
+        rows = list(zip(sel.tolist(), f.start[sel].tolist(), f.end[sel].tolist(), lab[sel].tolist()))
+        bounds = [0, *cuts.tolist(), len(rows)]
+        sides.append([rows[a:b] for a, b in zip(bounds, bounds[1:])])
+    out = []
+    for gs, ps in zip(*sides):
+        out.append(([r[0] for r in gs], [_Span(*r[1:]) for r in gs], [r[0] for r in ps], [_Span(*r[1:]) for r in ps]))
+    return out
+
+
+def _outcomes(cl: _Clusters, slow, g: _Flat, gl: np.ndarray, p: _Flat, pl: np.ndarray,
+              mode: str) -> tuple[np.ndarray, np.ndarray]:
+    """(outcome code, matched gold index or -1) of every prediction under one matching mode."""
+    kind = np.full(len(p.start), _SPU, np.int8)
+    match = np.full(len(p.start), -1, np.int64)
+    fp, fg = cl.fast_p, cl.fast_g
+    if mode == "type":
+        ok = gl[fg] == pl[fp]  # a lone overlapping gold: right type wins, else the fallback
+    else:
+        ok = (g.start[fg] == p.start[fp]) & (g.end[fg] == p.end[fp])
+        if mode == "strict":
+            ok &= gl[fg] == pl[fp]
+    kind[fp] = np.where(ok, _COR, _INC)
+    match[fp] = fg
+    for g_idx, g_spans, p_idx, p_spans in slow:
+        for pi, (outcome, gi) in zip(p_idx, _match(g_spans, p_spans, mode)):
+            kind[pi] = _KIND[outcome]
+            if gi is not None:
+                match[pi] = g_idx[gi]
+    return kind, match
+
+
+class _Rows:
+    """Unit rows of gold and pred spans for each requested unit system."""
+
+    def __init__(self, units: Sequence[Units], g: _Flat, p: _Flat) -> None:
+        self.n_gold = len(g.start)
+        self.g = [u.rows(g.doc, g.start) for u in units]
+        self.p = [u.rows(p.doc, p.start) for u in units]
+
+    def pred(self, k: int, match: np.ndarray) -> np.ndarray:
+        """A matched prediction counts in its gold span's unit."""
+        if len(self.g[k]) == 0:
+            return self.p[k]
+        return np.where(match >= 0, self.g[k][np.maximum(match, 0)], self.p[k])
+
+
+def _add_all(t: UnitTables, rows: _Rows, prefix: str, scheme: str, kind: np.ndarray, match: np.ndarray) -> None:
+    matched = np.zeros(rows.n_gold, bool)
+    matched[match[match >= 0]] = True
+    cor, inc, spu = kind == _COR, kind == _INC, kind == _SPU
+    for k in range(len(t.units)):
+        pr, gr = rows.pred(k, match), rows.g[k]
+        t.add(k, f"{prefix}.act", pr)
+        t.add(k, f"{prefix}.pos", gr)
+        t.add(k, f"{prefix}.tp", pr[cor])
+        t.add(k, f"{prefix}.cor", pr[cor])
+        if scheme == "partial":
+            t.add(k, f"{prefix}.tp", pr[inc], np.full(int(inc.sum()), 0.5))
+            t.add(k, f"{prefix}.par", pr[inc])
+        else:
+            t.add(k, f"{prefix}.inc", pr[inc])
+        t.add(k, f"{prefix}.spu", pr[spu])
+        t.add(k, f"{prefix}.mis", gr[~matched])
+
+
+def _by_label(codes: np.ndarray, wanted: dict[int, str]) -> dict[str, np.ndarray]:
+    """Indices of the spans carrying each wanted label code, by label name."""
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    out = {}
+    for code, name in wanted.items():
+        lo, hi = np.searchsorted(sorted_codes, [code, code + 1])
+        out[name] = order[lo:hi]
+    return out
 
 
 def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
-          claims: Sequence, unit: str, label_scheme: str = "ontonotes") -> CountTable:
+          claims: Sequence, units: tuple[str, ...], fields: tuple, label_scheme: str = "ontonotes"
+          ) -> tuple[CountTable, ...]:
     if label_scheme not in ("ontonotes", "conll"):
         raise ValueError(f"label_scheme must be 'ontonotes' or 'conll', got {label_scheme!r}")
     views = ("fine", "conll") if label_scheme == "ontonotes" else ("conll",)
-    units = Units(docs, unit)  # type: ignore[arg-type]
-    b = TableBuilder("entities", [f for v in views for f in view_fields(v)], units.ids)
-    for i, (g_ann, p_ann) in enumerate(zip(align(docs, gold, "gold"), align(docs, pred, "pred"))):
-        g_raw, p_raw = layer(g_ann, "entities", "gold"), layer(p_ann, "entities", "pred")
-        for view in views:
-            conll = view == "conll"
-            g = _sorted(g_raw, FINE_TO_CONLL if conll else None)
-            p = _sorted(p_raw, FINE_TO_CONLL if conll and label_scheme == "ontonotes" else None)
-            for scheme in SCHEMES:
-                _add(b, f"{view}.{scheme}.ALL", g, p, [units.row(i, e.start) for e in g],
-                     [units.row(i, e.start) for e in p], scheme, raw=True)
-                for lab in VIEWS[view]:
-                    gl = [e for e in g if e.label == lab]
-                    pl = [e for e in p if e.label == lab]
-                    _add(b, f"{view}.{scheme}.{lab}", gl, pl, [units.row(i, e.start) for e in gl],
-                         [units.row(i, e.start) for e in pl], scheme, raw=False)
-    return b.build()
+    unit_objs = [units_for(docs, u) for u in units]  # type: ignore[arg-type]
+    t = UnitTables("entities", [f for v in views for f in view_fields(v)], unit_objs, fields)
+    vocab: dict[str, int] = {}
+    g = _flatten(align(docs, gold, "gold"), "gold", vocab)
+    p = _flatten(align(docs, pred, "pred"), "pred", vocab)
+    rows = _Rows(unit_objs, g, p)
+    raw = list(vocab)
+    all_clusters = _clusters(g.doc, g, p.doc, p)
+    for view in views:
+        conll = view == "conll"
+        g_names = [FINE_TO_CONLL.get(r, r) if conll else r for r in raw]
+        p_names = [FINE_TO_CONLL.get(r, r) if conll and label_scheme == "ontonotes" else r for r in raw]
+        # view codes rank like the label strings, so sorting by code sorts by label
+        rank = {name: i for i, name in enumerate(sorted(set(g_names) | set(p_names)))}
+        gl = np.array([rank[x] for x in g_names], np.int64)[g.label] if raw else g.label
+        pl = np.array([rank[x] for x in p_names], np.int64)[p.label] if raw else p.label
+        slow = _slow_groups(all_clusters, g, gl, p, pl)
+        for mode, schemes in _MODE_SCHEMES.items():
+            kind, match = _outcomes(all_clusters, slow, g, gl, p, pl, mode)
+            for scheme in schemes:
+                _add_all(t, rows, f"{view}.{scheme}.ALL", scheme, kind, match)
+        # per label: the matching re-run on each label's spans alone (nervaluate's per-entity results)
+        n_codes = max(len(rank), 1)
+        label_clusters = _clusters(g.doc * n_codes + gl, g, p.doc * n_codes + pl, p)
+        slow = _slow_groups(label_clusters, g, gl, p, pl)
+        wanted = {rank[lab]: lab for lab in VIEWS[view] if lab in rank}
+        g_by, p_by = _by_label(gl, wanted), _by_label(pl, wanted)
+        for k in range(len(unit_objs)):
+            for lab, idx in g_by.items():
+                for scheme in SCHEMES:
+                    t.add(k, f"{view}.{scheme}.{lab}.pos", rows.g[k][idx])
+        for mode, schemes in _LABEL_MODE_SCHEMES.items():
+            kind, match = _outcomes(label_clusters, slow, g, gl, p, pl, mode)
+            for k in range(len(unit_objs)):
+                pr = rows.pred(k, match)
+                for lab, idx in p_by.items():
+                    r, kd = pr[idx], kind[idx]
+                    for scheme in schemes:
+                        t.add(k, f"{view}.{scheme}.{lab}.act", r)
+                        t.add(k, f"{view}.{scheme}.{lab}.tp", r[kd == _COR])
+                        if scheme == "partial":
+                            t.add(k, f"{view}.{scheme}.{lab}.tp", r[kd == _INC], np.full(int((kd == _INC).sum()), 0.5))
+    return t.build()
 
 
 def _macro(view: str, scheme: str, k: int) -> Metric:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from bench.scoring.base import (
-    CountTable, Metric, TableBuilder, TaskScorer, align, greedy_overlap_match, layer, prf, prf_metrics,
+    CountTable, Metric, TaskScorer, UnitTables, align, greedy_overlap_match, layer, prf, prf_metrics,
     ratio, ratio_metric,
 )
 from bench.types import STANCE_LABELS, TASKS, Annotations, Claim, Document, Stance
@@ -54,45 +54,72 @@ def _holder(h: str) -> str:
     return " ".join(h.casefold().split())
 
 
-def _add_pair(b: TableBuilder, row: int, g: Stance | None, p: Stance | None) -> None:
-    gl, pl = (g.label if g else "unrelated"), (p.label if p else "unrelated")
-    b.add(row, "n")
-    b.add(row, f"cm.{gl}.{pl}")
-    if gl == pl:
-        b.add(row, f"{gl}.tp")
-    else:
-        b.add(row, f"{pl}.fp")
-        b.add(row, f"{gl}.fn")
-    b.add(row, "fnc1.max", 1.0 if gl in RELATED else 0.25)
-    b.add(row, "fnc1.score", 0.25 * ((gl in RELATED) == (pl in RELATED)) + 0.75 * (gl in RELATED and gl == pl))
+_LABEL_INDEX = {c: i for i, c in enumerate(STANCE_LABELS)}
+_RELATED = np.array([c in RELATED for c in STANCE_LABELS])
+
+
+def _evidence(g: Stance | None, p: Stance | None) -> tuple[int, int, int, int, int]:
+    """gold, pred, matched, holder-correct and polarity-correct evidence counts of one pair."""
     ge = sorted(g.evidence if g else (), key=lambda e: (e.start, e.end))
     pe = sorted(p.evidence if p else (), key=lambda e: (e.start, e.end))
+    if not ge or not pe:
+        return len(ge), len(pe), 0, 0, 0
     pairs = greedy_overlap_match(ge, pe)
-    b.add(row, "evidence.gold", len(ge))
-    b.add(row, "evidence.pred", len(pe))
-    b.add(row, "evidence.matched", len(pairs))
-    b.add(row, "evidence.holder_correct", sum(_holder(ge[i].holder) == _holder(pe[j].holder) for i, j in pairs))
-    b.add(row, "evidence.polarity_correct", sum(ge[i].polarity == pe[j].polarity for i, j in pairs))
+    return (len(ge), len(pe), len(pairs), sum(_holder(ge[i].holder) == _holder(pe[j].holder) for i, j in pairs),
+            sum(ge[i].polarity == pe[j].polarity for i, j in pairs))
+
+
+class _PairUnits:
+    """Units for stance tables: documents, or (document, claim) pairs ("doc#claim")."""
+
+    def __init__(self, docs: Sequence[Document], claim_ids: Sequence[str], unit: str) -> None:
+        self.n_claims = len(claim_ids)
+        self.per_pair = unit != "document"
+        self.ids = ([f"{d.doc_id}#{c}" for d in docs for c in claim_ids] if self.per_pair
+                    else [d.doc_id for d in docs])
+
+    def rows(self, pair: np.ndarray) -> np.ndarray:
+        return pair if self.per_pair else pair // max(self.n_claims, 1)
 
 
 def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
-          claims: Sequence[Claim], unit: str, label_scheme: str = "ontonotes") -> CountTable:
+          claims: Sequence[Claim], units: tuple[str, ...], fields: tuple, label_scheme: str = "ontonotes"
+          ) -> tuple[CountTable, ...]:
     # label_scheme is accepted (and ignored) so callers can pass it to every scorer
     claim_ids = [c.claim_id for c in claims]
     if len(set(claim_ids)) != len(claim_ids):
         raise ValueError("duplicate claim ids")
-    if unit == "document":
-        units = [d.doc_id for d in docs]
-    else:
-        units = [f"{d.doc_id}#{c}" for d in docs for c in claim_ids]
-    b = TableBuilder("stance", FIELDS, units)
-    for i, (doc, g_ann, p_ann) in enumerate(zip(docs, align(docs, gold, "gold"), align(docs, pred, "pred"))):
-        g = _by_claim(layer(g_ann, "stances", "gold"), set(claim_ids), "gold", doc.doc_id)
-        p = _by_claim(layer(p_ann, "stances", "pred"), set(claim_ids), "pred", doc.doc_id)
-        for j, cid in enumerate(claim_ids):
-            row = i if unit == "document" else i * len(claim_ids) + j
-            _add_pair(b, row, g.get(cid), p.get(cid))
-    return b.build()
+    known = set(claim_ids)
+    g_lab, p_lab, ev = [], [], []
+    for doc, g_ann, p_ann in zip(docs, align(docs, gold, "gold"), align(docs, pred, "pred")):
+        g = _by_claim(layer(g_ann, "stances", "gold"), known, "gold", doc.doc_id)
+        p = _by_claim(layer(p_ann, "stances", "pred"), known, "pred", doc.doc_id)
+        for cid in claim_ids:
+            gs, ps = g.get(cid), p.get(cid)
+            g_lab.append(_LABEL_INDEX[gs.label] if gs else _LABEL_INDEX["unrelated"])
+            p_lab.append(_LABEL_INDEX[ps.label] if ps else _LABEL_INDEX["unrelated"])
+            ev.append(_evidence(gs, ps))
+    gl, pl = np.array(g_lab, np.int64), np.array(p_lab, np.int64)
+    evidence = np.array(ev, np.float64).reshape(len(ev), len(EVIDENCE))
+    pair = np.arange(len(gl))
+    related_g, related_p = _RELATED[gl], _RELATED[pl]
+    same = gl == pl
+    unit_objs = [_PairUnits(docs, claim_ids, u) for u in units]
+    t = UnitTables("stance", FIELDS, unit_objs, fields)  # type: ignore[arg-type]
+    for k, u in enumerate(unit_objs):
+        rows = u.rows(pair)
+        t.add(k, "n", rows)
+        for gi, gname in enumerate(STANCE_LABELS):
+            for pi, pname in enumerate(STANCE_LABELS):
+                t.add(k, f"cm.{gname}.{pname}", rows[(gl == gi) & (pl == pi)])
+            t.add(k, f"{gname}.tp", rows[same & (gl == gi)])
+            t.add(k, f"{gname}.fp", rows[~same & (pl == gi)])
+            t.add(k, f"{gname}.fn", rows[~same & (gl == gi)])
+        t.add(k, "fnc1.max", rows, np.where(related_g, 1.0, 0.25))
+        t.add(k, "fnc1.score", rows, 0.25 * (related_g == related_p) + 0.75 * (related_g & same))
+        for j, name in enumerate(EVIDENCE):
+            t.add(k, name, rows, evidence[:, j])
+    return t.build()
 
 
 def confusion_matrix(table: CountTable) -> np.ndarray:

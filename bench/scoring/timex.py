@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from bench.scoring.base import (
-    CountTable, TableBuilder, TaskScorer, Units, align, greedy_overlap_match, layer, prf_metrics, ratio_metric,
+    CountTable, TaskScorer, UnitTables, align, greedy_overlap_match, layer, prf_metrics, ratio_metric, units_for,
 )
 from bench.types import TASKS, Annotations, Document, Timex
 
@@ -30,26 +32,37 @@ def _sorted(ts: Sequence[Timex]) -> list[Timex]:
 
 
 def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
-          claims: Sequence, unit: str, label_scheme: str = "ontonotes") -> CountTable:
+          claims: Sequence, units: tuple[str, ...], fields: tuple, label_scheme: str = "ontonotes"
+          ) -> tuple[CountTable, ...]:
     # label_scheme is accepted (and ignored) so callers can pass it to every scorer
-    units = Units(docs, unit)  # type: ignore[arg-type]
-    b = TableBuilder("timex", FIELDS, units.ids)
+    unit_objs = [units_for(docs, u) for u in units]  # type: ignore[arg-type]
+    # where each count lands: (document index, offset); a matched pred lands at its gold
+    g_doc, g_at, p_doc, p_at = [], [], [], []
+    m_doc, m_at, m_strict, m_type, m_value = [], [], [], [], []
     for i, (g_ann, p_ann) in enumerate(zip(align(docs, gold, "gold"), align(docs, pred, "pred"))):
         g = _sorted(layer(g_ann, "timexes", "gold"))
         p = _sorted(layer(p_ann, "timexes", "pred"))
-        pairs = greedy_overlap_match(g, p)
+        pairs = greedy_overlap_match(g, p) if g and p else []
         to_gold = {pi: gi for gi, pi in pairs}
-        for t in g:
-            b.add(units.row(i, t.start), "gold")
-        for pi, t in enumerate(p):
-            b.add(units.row(i, g[to_gold[pi]].start if pi in to_gold else t.start), "pred")
+        g_doc += [i] * len(g)
+        g_at += [t.start for t in g]
+        p_doc += [i] * len(p)
+        p_at += [g[to_gold[pi]].start if pi in to_gold else t.start for pi, t in enumerate(p)]
         for gi, pi in pairs:
-            row = units.row(i, g[gi].start)
-            b.add(row, "relaxed.tp")
-            b.add(row, "strict.tp", float(g[gi].start == p[pi].start and g[gi].end == p[pi].end))
-            b.add(row, "type.correct", float(g[gi].type == p[pi].type))
-            b.add(row, "value.correct", float(g[gi].value == p[pi].value))
-    return b.build()
+            m_doc.append(i)
+            m_at.append(g[gi].start)
+            m_strict.append(float(g[gi].start == p[pi].start and g[gi].end == p[pi].end))
+            m_type.append(float(g[gi].type == p[pi].type))
+            m_value.append(float(g[gi].value == p[pi].value))
+    t = UnitTables("timex", FIELDS, unit_objs, fields)
+    for k, u in enumerate(unit_objs):
+        t.add(k, "gold", u.rows(g_doc, g_at))
+        t.add(k, "pred", u.rows(p_doc, p_at))
+        m_rows = u.rows(m_doc, m_at)
+        t.add(k, "relaxed.tp", m_rows)
+        for name, flags in (("strict.tp", m_strict), ("type.correct", m_type), ("value.correct", m_value)):
+            t.add(k, name, m_rows, np.asarray(flags, dtype=np.float64))
+    return t.build()
 
 
 METRICS = tuple(
