@@ -85,6 +85,12 @@ def check_annotations(ann_dir: Path, corpus_dir: Path) -> list[str]:
         _check_entities(ann_dir / "entities.jsonl", texts, kb, problems)
         _check_timexes(ann_dir / "timex.jsonl", texts, problems)
         _check_stances(ann_dir / "stances.jsonl", texts, claim_ids, kb, problems)
+        order = {d: i for i, d in enumerate(texts)}
+        # order is cosmetic (diffs): only reported once the content is valid
+        layers = (("entities.jsonl", ("start", "end")), ("timex.jsonl", ("start", "end")),
+                  ("stances.jsonl", ("claim_id",)))
+        for name, key in () if problems else layers:
+            _check_order(ann_dir / name, order, key, problems)
     except DataError as exc:
         problems.append(str(exc))
     return problems
@@ -119,6 +125,19 @@ def _check_kb(path: Path, problems: list[str]) -> set[str]:
             problems.append(f"{where}: duplicate entity_id {eid!r}")
         kb.add(eid)
     return kb
+
+
+def _check_order(path: Path, order: dict[str, int], key: tuple[str, ...], problems: list[str]) -> None:
+    """Lines sorted by document (in documents.jsonl order), then key: diffs stay one line each."""
+    prev = None
+    for lineno, obj in read_jsonl(path):
+        if obj.get("doc_id") not in order:
+            continue  # reported already
+        cur = (order[obj["doc_id"]], *(obj.get(k) for k in key))
+        if prev is not None and cur < prev:
+            problems.append(f"{path}:{lineno}: line out of order (sort by doc_id, {', '.join(key)})")
+            return
+        prev = cur
 
 
 def _known_doc(doc_id: str, texts: dict[str, str], where: str, problems: list[str]) -> bool:

@@ -24,4 +24,4 @@ else
 fi
 # The default transformers NER model is trained by the project's own script and cached
 # outside git, keyed by its recipe hash: this trains only when the recipe changed.
-python -m baselines.train_ner --if-missing
+python -m baselines.train_ner

@@ -80,7 +80,8 @@ def test_overlaps_are_per_document(synth_ann):
     # [0, 4) in doc001 overlaps the offsets of "PARIS" [0, 5) in doc000, which is fine
     append(synth_ann, "entities.jsonl", {"doc_id": "doc001", "start": 0, "end": 4, "label": "FAC",
                                          "entity_id": "lyon", "text": "Café"})
-    assert problems(synth_ann) == []
+    found = problems(synth_ann)  # the appended line is out of order, nothing else
+    assert len(found) == 1 and found[0].endswith("line out of order (sort by doc_id, start, end)"), found
 
 
 def test_unknown_entity_label(synth_ann):
@@ -122,6 +123,12 @@ def test_missing_pair(synth_ann):
 def test_duplicate_pair(synth_ann):
     synth_ann.write_lines("stances.jsonl", synth_ann.lines("stances.jsonl") + synth_ann.lines("stances.jsonl")[:1])
     assert only(synth_ann).endswith("stances.jsonl:7: duplicate stance for (doc000, C01)")
+
+
+def test_lines_out_of_order(synth_ann):
+    lines = synth_ann.lines("timex.jsonl")
+    synth_ann.write_lines("timex.jsonl", [lines[1], lines[0]] + lines[2:])
+    assert only(synth_ann).endswith("timex.jsonl:2: line out of order (sort by doc_id, start, end)")
 
 
 def test_unknown_claim_id(synth_ann):
