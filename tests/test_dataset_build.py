@@ -151,3 +151,37 @@ def test_datasets_keeps_dct_strings(synth_dataset, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     ds = datasets.load_dataset(str(synth_dataset), "documents", split="test", cache_dir=str(tmp_path / "hfd"))
     assert ds[0]["dct"] == "2024-05-05"
+
+
+@pytest.mark.parametrize("which", ["builtin", "heldout"])
+def test_committed_dataset_loads_with_declared_features_and_gold_counts(which, tmp_path, monkeypatch):
+    """The committed dataset directories, through datasets.load_dataset, against their annotations."""
+    datasets = pytest.importorskip("datasets")
+    from bench.corpus import REPO_ROOT, load_annotations
+
+    for var in ("HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE"):
+        monkeypatch.setenv(var, "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    if which == "builtin":
+        root, gold = REPO_ROOT / "dataset", load_annotations()
+    else:
+        base = REPO_ROOT / "data" / "heldout"
+        root, gold = base / "dataset", load_annotations(base / "annotations", base / "corpus")
+    expected = {
+        "documents": len(gold.documents),
+        "timex": sum(len(g.timexes) for g in gold.gold),
+        "claims": len(gold.claims),
+        "stance": len(gold.documents) * len(gold.claims),
+        "ner": len(db.build_rows(gold)["ner"]),
+    }
+    for config in db.CONFIGS:
+        ds = datasets.load_dataset(str(root), config, split="test", cache_dir=str(tmp_path / "cache"))
+        assert ds.num_rows == expected[config], config
+        assert ds.features == db.hf_features(config), config
+    ner = datasets.load_dataset(str(root), "ner", split="test", cache_dir=str(tmp_path / "cache"))
+    names = ner.features["ner_tags"].feature.names
+    n_entities = sum(names[t].startswith("B-") for row in ner["ner_tags"] for t in row)
+    assert n_entities == sum(len(g.entities) for g in gold.gold)
+    docs = datasets.load_dataset(str(root), "documents", split="test", cache_dir=str(tmp_path / "cache"))
+    assert [r["text"] for r in docs] == [d.text for d in gold.documents]  # byte-exact texts
+    assert [r["dct"] for r in docs] == [d.dct for d in gold.documents]
