@@ -112,7 +112,11 @@ def plan_labels(raw_types: Iterable[str], label_map: Mapping[str, str] | None = 
 _OPEN_CLOSE = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", "«": "»"}
 _SYMMETRIC_QUOTES = frozenset({'"'})
 _EDGE_PUNCT = frozenset(",;:!?*•·|/\\-–—_~")
-_ABBREV_END = re.compile(r"(?:\b[A-Za-z]\.){2,}$|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|St|Bros|Mt)\.$")
+# A final "." that belongs to the name: initialisms ("U.S.") and common abbreviations.
+_ABBREV_END = re.compile(
+    r"(?:\b[A-Za-z]\.){2,}$|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|St|Bros|Mt|No|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"
+)
 _POSSESSIVE = re.compile(r"(?:['’ʼ][sS]|(?<=[sS])['’ʼ])$")
 _ARTICLE = re.compile(r"(?:the|The|THE)\s+")  # used with .match(text, pos)
 
@@ -220,7 +224,7 @@ class HFTokenClassificationExtractor:
         stride: int = 64,
         max_length: int | None = None,
         trust_remote_code: bool = False,
-        label_map: dict | None = None,
+        label_map: dict | str | None = None,
         device: str = "cpu",
         revision: str | None = None,
     ) -> None:
@@ -281,25 +285,25 @@ class HFTokenClassificationExtractor:
         tok_max = getattr(self._tokenizer, "model_max_length", None)
         if isinstance(tok_max, int) and 0 < tok_max < 100_000:
             limits.append(tok_max)
-        pos = getattr(self._model.config, "max_position_embeddings", None)
+        config = self._model.config
+        pos = getattr(config, "max_position_embeddings", None)
         if isinstance(pos, int) and pos > 0:
+            if "roberta" in str(getattr(config, "model_type", "")):  # positions start after padding_idx
+                pos -= (getattr(config, "pad_token_id", None) or 0) + 1
             limits.append(pos)
         return min(limits) if limits else 512
 
     # inference ----------------------------------------------------------------------
-    def _windows(self, text: str):
+    def token_predictions(self, text: str) -> list[TokenPrediction]:
+        """One prediction per sub-token of the whole text, merged across windows."""
+        import torch
+
+        # One tokenizer call: the whole text, cut into overlapping windows with offsets.
         enc = self._tokenizer(
             text, truncation=True, max_length=self.max_length, stride=self.stride,
             return_overflowing_tokens=True, return_offsets_mapping=True,
             return_special_tokens_mask=True,
         )
-        return enc
-
-    def token_predictions(self, text: str) -> list[TokenPrediction]:
-        """One prediction per sub-token of the whole text, merged across windows."""
-        import torch
-
-        enc = self._windows(text)
         n_windows = len(enc["input_ids"])
         content = [[i for i, s in enumerate(enc["special_tokens_mask"][k]) if not s] for k in range(n_windows)]
         # Window k's content starts where window k-1's ends minus the overlap.

@@ -44,7 +44,7 @@ DEFAULT_HPARAMS: dict[str, object] = {
     "gazetteer_per_locale": 120,  # faker names drawn per locale
     "epochs": 2,
     "batch_size": 32,
-    "lr": 1e-4,
+    "lr": 2e-4,
     "warmup_ratio": 0.06,
     "weight_decay": 0.01,
     "max_length": 128,
@@ -129,7 +129,7 @@ def default_model_dir(train_if_missing: bool = False) -> Path:
         raise FileNotFoundError(
             f"no trained minilm-ner model at {out}; run `python -m baselines.train_ner` (about 5 min on CPU)"
         )
-    train(out, rec)
+    train(out, rec, log=lambda msg: print(f"[minilm-ner] {msg}", file=sys.stderr))
     return out
 
 
@@ -211,11 +211,31 @@ def _evaluate(model, rows: list[dict], pad_id: int) -> dict[str, float]:
 # -- training ---------------------------------------------------------------------
 
 def train(out: Path, rec: dict, log: Callable[[str], None] = print) -> dict:
-    """Fine-tune per the recipe and save model + tokenizer + recipe.json into ``out``."""
+    """Fine-tune per the recipe and save model + tokenizer + recipe.json into ``out``.
+
+    Threads, deterministic mode, the torch RNG and transformers' verbosity are
+    set for training and restored afterwards (callers keep their settings).
+    """
+    import torch
+    from transformers.utils import logging as hf_logging
+
+    saved = (torch.get_num_threads(), torch.are_deterministic_algorithms_enabled(), hf_logging.get_verbosity())
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.set_num_threads(int(rec["hparams"]["num_threads"]))
+            torch.use_deterministic_algorithms(True)
+            hf_logging.set_verbosity_error()
+            return _train(out, rec, log)
+    finally:
+        torch.set_num_threads(saved[0])
+        torch.use_deterministic_algorithms(saved[1])
+        hf_logging.set_verbosity(saved[2])
+
+
+def _train(out: Path, rec: dict, log: Callable[[str], None]) -> dict:
     import torch
     import transformers
     from transformers import AutoModelForTokenClassification, AutoTokenizer
-    from transformers.utils import logging as hf_logging
 
     from baselines.ner_data import generate
     from baselines.ner_data.gazetteers import build
@@ -224,12 +244,7 @@ def train(out: Path, rec: dict, log: Callable[[str], None] = print) -> dict:
     hp = rec["hparams"]
     seed = int(hp["seed"])
     t0 = time.perf_counter()
-    torch.set_num_threads(int(hp["num_threads"]))
-    torch.use_deterministic_algorithms(True)
-    random.seed(seed)
-    torch.manual_seed(seed)
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    torch.manual_seed(seed)  # classifier init and dropout
 
     train_ex = generate(int(hp["n_train"]), seed, build(seed, int(hp["gazetteer_per_locale"])))
     dev_ex = generate(int(hp["n_dev"]), seed + 1, build(seed + 1, int(hp["gazetteer_per_locale"])))

