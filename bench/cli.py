@@ -33,6 +33,8 @@ def _guard(fn):
             return fn(*args, **kwargs)
         except (DataError, ExtractorError) as exc:
             _fail(str(exc))
+        except OSError as exc:  # unreadable input, unwritable output, full disk
+            _fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
     return wrapper
 
 
@@ -107,11 +109,14 @@ def predict(
     input: Path = typer.Option(..., "--input", "-i", help="JSONL documents: doc_id, text, optional dct."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write predictions (JSONL)."),
     claims: Optional[Path] = typer.Option(None, help="Claims JSONL (claim_id, text); default: the benchmark's."),
+    shard: Optional[str] = typer.Option(None, help="i/n: only documents i, i+n, i+2n, ... of the input."),
+    trust_remote_code: bool = typer.Option(False, "--trust-remote-code",
+                                           help="Let an hf: model run code from its repository (off by default)."),
 ) -> None:
     """Run an extractor on arbitrary documents and write predictions in the JSONL prediction format."""
     from bench.workflows import predict_file
 
-    n = predict_file(model, input, output, claims)
+    n = predict_file(model, input, output, claims, shard, trust_remote_code)
     typer.echo(f"wrote predictions for {n} document(s) to {output}")
 
 
@@ -128,6 +133,9 @@ def evaluate(
     partial: bool = typer.Option(False, "--partial", help="Score only the documents present in --predictions."),
     label_scheme: Optional[str] = typer.Option(None, help="ontonotes|conll for --predictions (default: inferred)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    shard: Optional[str] = typer.Option(None, help="i/n: score documents i, i+n, ... only (see merge-results)."),
+    trust_remote_code: bool = typer.Option(False, "--trust-remote-code",
+                                           help="Let an hf: model run code from its repository (off by default)."),
 ) -> None:
     """Score a model or a predictions file against the gold data; print a summary and write a result JSON."""
     from bench.workflows import evaluate_command
@@ -139,7 +147,22 @@ def evaluate(
     if resamples < 1:
         _fail("--resamples must be at least 1")
     text, path = evaluate_command(model, predictions, dataset, output, save_predictions, seed, resamples,
-                                  partial, label_scheme, progress=not quiet and sys.stderr.isatty())
+                                  partial, label_scheme, progress=not quiet and sys.stderr.isatty(),
+                                  shard=shard, trust_remote_code=trust_remote_code)
+    typer.echo(text)
+    typer.echo(f"wrote {path}")
+
+
+@app.command("merge-results")
+@_guard
+def merge_results(
+    shards: list[Path] = typer.Argument(..., help="Result files of `bench evaluate --shard i/n`, one per shard."),
+    output: Path = typer.Option(..., "--output", "-o", help="Merged result JSON."),
+) -> None:
+    """Merge shard results into the result of one unsharded run (scores and intervals recomputed)."""
+    from bench.workflows import merge_command
+
+    text, path = merge_command(shards, output)
     typer.echo(text)
     typer.echo(f"wrote {path}")
 

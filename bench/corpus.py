@@ -74,6 +74,18 @@ def load_annotations(ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_
     return GoldCorpus(docs, gold, claims, "sha256:" + h.hexdigest()[:16], tuple(metas))
 
 
+def _records(obj: dict, key: str, where: str) -> list:
+    items = obj.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+        raise DataError(f"{where}: field {key!r} must be a list of objects")
+    return items
+
+
+def _check_gold_span(span, text: str, doc_id: str, where: str) -> None:
+    if not 0 <= span.start < span.end <= len(text) or text[span.start:span.end] != span.text:
+        raise DataError(f"{where}: span [{span.start}, {span.end}) {span.text!r} does not fit the text of {doc_id}")
+
+
 def load_dataset_dir(dataset_dir: Path | None = None) -> GoldCorpus:
     """Gold from a dataset directory (documents, claims and stance configs, test split)."""
     root = Path(dataset_dir) if dataset_dir is not None else default_dataset_dir()
@@ -86,10 +98,18 @@ def load_dataset_dir(dataset_dir: Path | None = None) -> GoldCorpus:
         doc_id = require(o, "doc_id", str, where)
         if doc_id in gold_ents:
             raise DataError(f"{where}: duplicate doc_id {doc_id!r}")
-        docs.append(Document(doc_id, require(o, "text", str, where), o.get("dct")))
+        text = require(o, "text", str, where)
+        if o.get("dct") is not None and not isinstance(o["dct"], str):
+            raise DataError(f"{where}: field 'dct' must be an ISO date string or null, got {o['dct']!r}")
+        docs.append(Document(doc_id, text, o.get("dct")))
         metas.append(_meta_from(o, where))
-        gold_ents[doc_id] = tuple(sorted(parse_entity(e, where) for e in o.get("entities") or []))
-        gold_tmx[doc_id] = tuple(sorted(parse_timex(t, where) for t in o.get("timexes") or []))
+        # a hand-made dataset: spans must be lists of records that fit the text
+        ents = [parse_entity(e, where) for e in _records(o, "entities", where)]
+        tmx = [parse_timex(t, where) for t in _records(o, "timexes", where)]
+        for span in ents + tmx:
+            _check_gold_span(span, text, doc_id, where)
+        gold_ents[doc_id] = tuple(sorted(ents, key=lambda e: (e.start, e.end, e.label, e.text, e.entity_id or "")))
+        gold_tmx[doc_id] = tuple(sorted(tmx))
     claim_list: list[Claim] = []
     claim_ids: set[str] = set()
     for n, o in read_jsonl(root / "claims/test.jsonl"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,9 +34,25 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise DataError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from None
+            except (RecursionError, ValueError) as exc:  # nested too deep; an integer of > 4300 digits
+                raise DataError(f"{path}:{lineno}: invalid JSON: {exc}") from None
             if not isinstance(obj, dict):
                 raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
+            if "\\u" in line and _SURROGATE_ESCAPE.search(line) and not _encodable(obj):
+                # "\ud800" parses into a str that can never be written out as UTF-8
+                raise DataError(f"{path}:{lineno}: a string holds an unpaired surrogate escape (invalid Unicode)")
             yield lineno, obj
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _encodable(obj: dict) -> bool:
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def dumps_line(obj: dict) -> str:
@@ -43,9 +60,15 @@ def dumps_line(obj: dict) -> str:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same directory and rename: readers never see half a file."""
+    """Write via a temp file in the same directory and rename: readers never see half a file.
+
+    Where the OS allows (Linux, O_TMPFILE) the temp file has no name until it is complete,
+    so even a process killed mid-write (SIGKILL) leaves nothing behind.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if _write_unnamed(path, text):
+        return
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
@@ -61,6 +84,39 @@ def atomic_write_text(path: Path, text: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _write_unnamed(path: Path, text: str) -> bool:
+    """Write text to an unnamed file in path's directory, then link and rename it into
+    place; False (nothing written) where the OS or file system cannot."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None:
+        return False
+    try:
+        fd = os.open(path.parent, flag | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+    except OSError:  # e.g. a file system without O_TMPFILE support
+        return False
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n", closefd=False) as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fd)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.fchmod(fd, 0o666 & ~mask)  # the mode a plain open() would give
+        try:
+            os.link(f"/proc/self/fd/{fd}", tmp, follow_symlinks=True)  # a name, only now it is complete
+        except OSError:  # no /proc: the named temp file way
+            return False
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return True
+    finally:
+        os.close(fd)
 
 
 def write_jsonl(path: Path, rows: Iterable[dict]) -> None:

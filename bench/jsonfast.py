@@ -46,7 +46,7 @@ def _encode(obj, indent: int, level: int, out: list[str]) -> None:
     inner = " " * (indent * (level + 1))
     values = obj.values() if is_dict else obj
     open_, close = ("{", "}") if is_dict else ("[", "]")
-    if not any(isinstance(v, _CONTAINERS) for v in values):
+    if not any(issubclass(t, _CONTAINERS) for t in set(map(type, values))):  # scalars only
         text = _flat_encoder(indent, level + 1).encode(obj)
         out.append(open_ + "\n" + inner + text[1:-1] + "\n" + " " * (indent * level) + close)
         return

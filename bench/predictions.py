@@ -35,19 +35,23 @@ def _check_span(where: str, start: int, end: int, text: str | None, doc: Documen
 
 def _parse_line(obj: dict, where: str, doc: Document, claim_ids: set[str]) -> Annotations:
     ents = tmx = sts = None
+    text, n_chars = doc.text, len(doc.text)
     if "entities" in obj:
         items = require(obj, "entities", list, where)
-        ents = tuple(sorted(parse_entity(o, f"{where} entities[{i}]") for i, o in enumerate(items) if _is_obj(o, where)))
-        for i, e in enumerate(ents):
-            _check_span(f"{where} entity {e.text!r}", e.start, e.end, e.text, doc)
-            if e.label not in ENTITY_LABELS and e.label not in CONLL_LABELS:
+        ents = tuple(sorted((parse_entity(o, f"{where} entities[{i}]") for i, o in enumerate(items)
+                             if _is_obj(o, where)), key=_entity_order))
+        for e in ents:
+            if not (0 <= e.start < e.end <= n_chars and text[e.start:e.end] == e.text):
+                _check_span(f"{where} entity {e.text!r}", e.start, e.end, e.text, doc)
+            if e.label not in _ENTITY_LABELS:
                 raise DataError(
                     f"{where}: unknown entity label {e.label!r}; expected one of "
                     f"{', '.join(ENTITY_LABELS)} or CoNLL {', '.join(CONLL_LABELS)}"
                 )
     if "timexes" in obj:
         items = require(obj, "timexes", list, where)
-        tmx = tuple(sorted(parse_timex(o, f"{where} timexes[{i}]") for i, o in enumerate(items) if _is_obj(o, where)))
+        tmx = tuple(sorted((parse_timex(o, f"{where} timexes[{i}]") for i, o in enumerate(items) if _is_obj(o, where)),
+                           key=_timex_order))
         for t in tmx:
             _check_span(f"{where} timex {t.text!r}", t.start, t.end, t.text, doc)
             if t.type not in TIMEX_TYPES:
@@ -72,6 +76,19 @@ def _parse_line(obj: dict, where: str, doc: Document, claim_ids: set[str]) -> An
                     raise DataError(f"{where}: unknown polarity {ev.polarity!r}; expected one of {', '.join(POLARITIES)}")
         sts = tuple(sorted(parsed, key=lambda s: s.claim_id))
     return Annotations(doc.doc_id, ents, tmx, sts)
+
+
+_ENTITY_LABELS = frozenset(ENTITY_LABELS) | frozenset(CONLL_LABELS)
+
+
+def _entity_order(e):
+    # Entity's own order, except that an entity_id None sorts before a str instead of
+    # raising TypeError when two spans differ only there
+    return e.start, e.end, e.label, e.text, e.entity_id is not None, e.entity_id or ""
+
+
+def _timex_order(t):
+    return t.start, t.end, t.type, t.value, t.text
 
 
 def _is_obj(o: object, where: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sys import intern
+
 from bench.io import DataError, require
 from bench.types import Entity, Evidence, Stance, Timex
 
@@ -12,7 +14,19 @@ def _offsets(obj: dict, where: str) -> tuple[int, int]:
     return start, end
 
 
+def _object(obj, where: str) -> None:
+    if not isinstance(obj, dict):
+        raise DataError(f"{where}: expected an object, got {obj!r}")
+
+
 def parse_entity(obj: dict, where: str, with_id: bool = False) -> Entity:
+    if type(obj) is dict:  # fast path for a well-formed record (millions in a big corpus)
+        start, end, label, text = obj.get("start"), obj.get("end"), obj.get("label"), obj.get("text")
+        entity_id = obj.get("entity_id")
+        if type(start) is int and type(end) is int and type(label) is str and type(text) is str \
+                and (type(entity_id) is str or (entity_id is None and not with_id)):
+            return Entity(start, end, intern(label), text, entity_id)  # one label string, not millions
+    _object(obj, where)
     start, end = _offsets(obj, where)
     entity_id = require(obj, "entity_id", str, where) if with_id else obj.get("entity_id")
     if entity_id is not None and not isinstance(entity_id, str):
@@ -21,6 +35,11 @@ def parse_entity(obj: dict, where: str, with_id: bool = False) -> Entity:
 
 
 def parse_timex(obj: dict, where: str) -> Timex:
+    if type(obj) is dict:  # fast path for a well-formed record
+        start, end, typ, value, text = (obj.get(k) for k in ("start", "end", "type", "value", "text"))
+        if type(start) is int and type(end) is int and type(typ) is str and type(value) is str and type(text) is str:
+            return Timex(start, end, intern(typ), value, text)
+    _object(obj, where)
     start, end = _offsets(obj, where)
     return Timex(
         start, end, require(obj, "type", str, where), require(obj, "value", str, where),
@@ -37,6 +56,7 @@ def parse_evidence(obj: dict, where: str, need_text: bool = True) -> Evidence:
 
 
 def parse_stance(obj: dict, where: str, need_text: bool = True) -> Stance:
+    _object(obj, where)
     evidence = obj.get("evidence", [])
     if not isinstance(evidence, list):
         raise DataError(f"{where}: field 'evidence' must be a list")

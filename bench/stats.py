@@ -17,6 +17,7 @@ in a fixed order: same table + seed -> identical output.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -108,44 +109,80 @@ def _patterns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     n = len(values)
     if n < 1024 or values.size == 0:
         return None
-    quarters = values * 4
-    if not float(np.abs(quarters).max()) * n < 2.0 ** 52:  # also False for NaN
-        return None
-    q = quarters.astype(np.int64)
-    if not np.array_equal(q, quarters):
-        return None
-    # group equal rows by a random linear hash, then check the grouping exactly
-    key = q @ np.random.Generator(np.random.PCG64(0)).integers(1, 2 ** 62, size=q.shape[1], dtype=np.int64)
+    # row blocks keep the temporaries small (page faults dominate on fresh big arrays)
+    block = 1 << 16
+    weights = np.random.Generator(np.random.PCG64(0)).integers(1, 2 ** 62, size=values.shape[1], dtype=np.int64)
+    key = np.empty(n, np.int64)
+    for a in range(0, n, block):
+        quarters = values[a:a + block] * 4
+        if not float(np.abs(quarters).max()) * n < 2.0 ** 52:  # also False for NaN
+            return None
+        q = quarters.astype(np.int64)
+        if not np.array_equal(q, quarters):
+            return None
+        key[a:a + block] = q @ weights  # a random linear hash of the row
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     if len(first) > n // 2:
         return None
-    inverse = inverse.ravel().astype(np.int32)
-    distinct = q[first]
-    for a in range(0, n, 1 << 16):
-        if not np.array_equal(distinct[inverse[a:a + (1 << 16)]], q[a:a + (1 << 16)]):
+    inverse = inverse.ravel()
+    distinct = values[first]
+    for a in range(0, n, block):  # the grouping must be exact: equal hash, equal row
+        if not np.array_equal(distinct[inverse[a:a + block]], values[a:a + block]):
             return None  # a hash collision: take the general path
-    return inverse, values[first]
+    return inverse, distinct
+
+
+def _one_blas_thread():
+    """A context with BLAS on one thread.  The products here are short and wide; a
+    multi-threaded OpenBLAS spends far longer synchronising than computing (40x slower
+    on a busy 2-core machine), and the draws already run in a second thread."""
+    try:
+        from threadpoolctl import threadpool_limits  # installed with scikit-learn
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    return threadpool_limits(1, "blas")
+
+
+def _joint_patterns(values: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    """``_patterns`` of the arrays side by side, without building the side-by-side copy:
+    (joint pattern of each unit, each array's row for each joint pattern)."""
+    found = [_patterns(v) for v in values]
+    if any(f is None for f in found):
+        return None
+    pattern, distinct = found[0][0].astype(np.int64), [found[0][1]]
+    for p, d in found[1:]:
+        pairs = pattern * len(d) + p
+        _, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
+        if len(first) > len(pairs) // 2:
+            return None
+        before, this = pairs[first] // len(d), pairs[first] % len(d)
+        distinct = [dd[before] for dd in distinct] + [d[this]]
+        pattern = inverse.ravel()
+    small = np.uint16 if len(distinct[0]) < 1 << 16 else np.int32  # less to gather per draw
+    return pattern.astype(small), distinct
 
 
 def _resampled_sums(values: Sequence[np.ndarray], n_resamples: int, seed: int) -> list[np.ndarray]:
     """Bootstrap sums (n_resamples, k) for each (n_units, k) array, all with the same draws."""
     n = len(values[0])
     _check(n, n_resamples)
-    widths = np.cumsum([v.shape[1] for v in values])[:-1]
-    joined = np.hstack(values) if len(values) > 1 else np.asarray(values[0], dtype=np.float64)
-    acc = []
-    found = _patterns(joined)
-    if found is None:
-        for w in _bootstrap_weights(n, n_resamples, _rng(seed)):
-            acc.append(w @ joined)
-    else:
-        pattern, distinct = found
-        for idx in _prefetched(_draws(n, n_resamples, _rng(seed))):
-            c = np.empty((len(idx), len(distinct)))
-            for r in range(len(idx)):
-                c[r] = np.bincount(np.take(pattern, idx[r]), minlength=len(distinct))
-            acc.append(c @ distinct)
-    return np.split(np.concatenate(acc), widths, axis=1)
+    values = [np.asarray(v, dtype=np.float64) for v in values]
+    acc: list[list[np.ndarray]] = [[] for _ in values]
+    found = _joint_patterns(values)
+    with _one_blas_thread():
+        if found is None:
+            for w in _bootstrap_weights(n, n_resamples, _rng(seed)):
+                for a, v in zip(acc, values):
+                    a.append(w @ v)
+        else:
+            pattern, distinct = found
+            for idx in _prefetched(_draws(n, n_resamples, _rng(seed))):
+                c = np.empty((len(idx), len(distinct[0])))
+                for r in range(len(idx)):
+                    c[r] = np.bincount(np.take(pattern, idx[r]), minlength=len(distinct[0]))
+                for a, d in zip(acc, distinct):
+                    a.append(c @ d)
+    return [np.concatenate(a) for a in acc]
 
 
 def _percentile(samples: np.ndarray, alpha: float) -> Interval:
@@ -176,7 +213,10 @@ def bootstrap_many(jobs: Sequence[tuple[CountTable, Sequence[Metric]]], n_resamp
             groups.setdefault(table.units, []).append(j)
     for members in groups.values():
         cols = [sorted({jobs[j][0].column(f) for m in jobs[j][1] for f in m.fields}) for j in members]
-        sums = _resampled_sums([jobs[j][0].values[:, c] for j, c in zip(members, cols)], n_resamples, seed)
+        # a table that holds just the needed fields (as evaluate's sentence tables do) is used as is
+        arrays = [jobs[j][0].values if c == list(range(len(jobs[j][0].fields))) else jobs[j][0].values[:, c]
+                  for j, c in zip(members, cols)]
+        sums = _resampled_sums(arrays, n_resamples, seed)
         for j, c, s in zip(members, cols, sums):
             table, metrics = jobs[j]
             pos = {col: i for i, col in enumerate(c)}
@@ -215,9 +255,10 @@ def approximate_randomization(table_a: CountTable, table_b: CountTable, metric: 
     ta, tb = va.sum(axis=0), vb.sum(axis=0)
     a, b = float(metric(ta)[0]), float(metric(tb)[0])
     delta, rng, diffs = vb - va, _rng(seed), []
-    for k in _chunks(len(va), n_resamples):
-        swap = rng.integers(0, 2, size=(k, len(va)), dtype=np.uint8).astype(np.float64) @ delta
-        diffs.append(metric(ta + swap) - metric(tb - swap))
+    with _one_blas_thread():
+        for k in _chunks(len(va), n_resamples):
+            swap = rng.integers(0, 2, size=(k, len(va)), dtype=np.uint8).astype(np.float64) @ delta
+            diffs.append(metric(ta + swap) - metric(tb - swap))
     boot = paired_bootstrap(table_a, table_b, metric, n_resamples, seed, alpha)
     return Comparison(metric.name, a, b, a - b, boot.interval, _p_value(np.concatenate(diffs), a - b),
                       "approximate_randomization", n_resamples, seed)

@@ -49,7 +49,7 @@ def _document(rng: random.Random, doc_id: str, n_ents: int) -> tuple[dict, list[
     text = " ".join(words)
     # non-overlapping entity word ranges, at least one free word between them
     ents, timexes, i = [], [], 0
-    gap = max(1, (len(words) - 2 * n_ents) // max(n_ents, 1))
+    gap = max(1, len(words) // max(n_ents, 1) - 4)
     while i < len(words) and len(ents) < n_ents:
         i += rng.randint(1, 2 * gap)
         span = rng.choice((1, 1, 1, 2, 2, 3))

@@ -44,7 +44,11 @@ class CountTable:
         object.__setattr__(self, "_index", {f: i for i, f in enumerate(self.fields)})
 
     def total(self) -> np.ndarray:
-        return self.values.sum(axis=0)
+        cached = self.__dict__.get("_total")  # values are read-only, so the sum never changes
+        if cached is None:
+            cached = self.values.sum(axis=0)
+            object.__setattr__(self, "_total", cached)
+        return cached.copy()  # callers may write to theirs
 
     def column(self, name: str) -> int:
         try:
@@ -183,6 +187,10 @@ class Units:
                 self.ids.extend(f"{doc.doc_id}#s{i}" for i in range(len(starts)))
         self._flat: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
+    def per_document(self) -> list[int]:
+        """Number of units of each document."""
+        return [len(s) for s in self._starts]
+
     def row(self, doc_index: int, offset: int) -> int:
         i = max(bisect_right(self._starts[doc_index], offset) - 1, 0)
         return self._first[doc_index] + i
@@ -263,12 +271,30 @@ class UnitTables:
     def wants(self, k: int, field: str) -> bool:
         return field in self._index[k]
 
-    def add(self, k: int, field: str, rows: np.ndarray, weights: np.ndarray | None = None) -> None:
-        col = self._index[k].get(field)
-        if col is None or len(rows) == 0:
+    def add(self, k: int, fields: str | Sequence[str], rows: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """Count rows (weighted) into table k's column for each of ``fields`` (one field or several)."""
+        names = (fields,) if isinstance(fields, str) else fields
+        cols = [c for c in map(self._index[k].get, names) if c is not None]
+        if not cols or len(rows) == 0:
             return
+        self.add_counts(k, names, np.bincount(rows, weights, minlength=len(self._values[k])))
+
+    def add_counts(self, k: int, fields: Sequence[str], counts: np.ndarray) -> None:
+        """Add a column of per-row counts to table k's column for each of ``fields``."""
         values = self._values[k]
-        values[:, col] += np.bincount(rows, weights, minlength=len(values))
+        for col in map(self._index[k].get, fields):
+            if col is not None:
+                values[:, col] += counts
+
+    def by_category(self, k: int, rows: np.ndarray, category: np.ndarray, n: int) -> np.ndarray:
+        """(rows of table k, n) counts of (row, category) pairs: one pass instead of n."""
+        n_rows = len(self._values[k])
+        if n_rows * n <= 1 << 24:
+            return np.bincount(rows * n + category, minlength=n_rows * n).reshape(n_rows, n)
+        out = np.zeros((n_rows, n), np.int64)  # a big table: per category, to bound memory
+        for c in range(n):
+            out[:, c] = np.bincount(rows[category == c], minlength=n_rows)
+        return out
 
     def build(self) -> tuple[CountTable, ...]:
         out = []
@@ -281,6 +307,8 @@ class UnitTables:
 
 def align(docs: Sequence[Document], layers: Sequence[Annotations], role: str) -> list[Annotations]:
     """Annotations in document order; a clear error when a document has none."""
+    if len(layers) == len(docs) and all(a.doc_id == d.doc_id for a, d in zip(layers, docs)):
+        return list(layers)  # already aligned, as evaluate passes them
     by_id: Mapping[str, Annotations] = {a.doc_id: a for a in layers}
     missing = [d.doc_id for d in docs if d.doc_id not in by_id]
     if missing:

@@ -34,6 +34,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -132,17 +134,31 @@ class _Flat:
     label: np.ndarray  # index into the raw label vocabulary
 
 
+_START, _END, _LABEL = attrgetter("start"), attrgetter("end"), attrgetter("label")
+
+
 def _flatten(anns: Sequence[Annotations], role: str, vocab: dict[str, int]) -> _Flat:
     per_doc = [layer(a, "entities", role) for a in anns]
     counts = [len(ents) for ents in per_doc]
-    starts = [e.start for ents in per_doc for e in ents]
-    ends = [e.end for ents in per_doc for e in ents]
-    if not all(type(x) is int for x in starts) or not all(type(x) is int for x in ends):
+    flat = list(chain.from_iterable(per_doc))
+    starts, ends = _offsets(map(_START, flat), len(flat), role), _offsets(map(_END, flat), len(flat), role)
+    labels = list(map(_LABEL, flat))
+    for label in dict.fromkeys(labels):
+        vocab.setdefault(label, len(vocab))
+    codes = itemgetter(*labels)(vocab) if len(labels) > 1 else [vocab[x] for x in labels]
+    return _Flat(np.repeat(np.arange(len(anns), dtype=np.int64), counts), starts, ends,
+                 np.array(codes, dtype=np.int64))
+
+
+def _offsets(values, n: int, role: str) -> np.ndarray:
+    """int64 offsets; anything but whole numbers (as the loaders guarantee) is an error."""
+    try:
+        arr = np.fromiter(values, np.float64, n)  # exact for |x| < 2**53
+    except (TypeError, ValueError):
+        raise ValueError(f"{role} entity offsets must be int") from None
+    if n and not (np.abs(arr).max() < 2.0 ** 53 and np.array_equal(arr, np.floor(arr))):
         raise ValueError(f"{role} entity offsets must be int")
-    labels = [vocab.setdefault(e.label, len(vocab)) for ents in per_doc for e in ents]
-    n = len(starts)
-    return _Flat(np.repeat(np.arange(len(anns), dtype=np.int64), counts),
-                 np.fromiter(starts, np.int64, n), np.fromiter(ends, np.int64, n), np.fromiter(labels, np.int64, n))
+    return arr.astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -251,34 +267,83 @@ class _Rows:
         return np.where(match >= 0, self.g[k][np.maximum(match, 0)], self.p[k])
 
 
-def _add_all(t: UnitTables, rows: _Rows, prefix: str, scheme: str, kind: np.ndarray, match: np.ndarray) -> None:
+def _add_all(t: UnitTables, rows: _Rows, view: str, schemes: tuple[str, ...], kind: np.ndarray,
+             match: np.ndarray) -> None:
+    """Overall counts of the schemes that share one matching (pos is counted once, elsewhere)."""
     matched = np.zeros(rows.n_gold, bool)
     matched[match[match >= 0]] = True
-    cor, inc, spu = kind == _COR, kind == _INC, kind == _SPU
+    pre = [f"{view}.{s}.ALL" for s in schemes]
     for k in range(len(t.units)):
-        pr, gr = rows.pred(k, match), rows.g[k]
-        t.add(k, f"{prefix}.act", pr)
-        t.add(k, f"{prefix}.pos", gr)
-        t.add(k, f"{prefix}.tp", pr[cor])
-        t.add(k, f"{prefix}.cor", pr[cor])
-        if scheme == "partial":
-            t.add(k, f"{prefix}.tp", pr[inc], np.full(int(inc.sum()), 0.5))
-            t.add(k, f"{prefix}.par", pr[inc])
-        else:
-            t.add(k, f"{prefix}.inc", pr[inc])
-        t.add(k, f"{prefix}.spu", pr[spu])
-        t.add(k, f"{prefix}.mis", gr[~matched])
+        by_kind = t.by_category(k, rows.pred(k, match), kind.astype(np.int64), 3)
+        cor, inc, spu = by_kind[:, _COR], by_kind[:, _INC], by_kind[:, _SPU]
+        t.add_counts(k, [f"{x}.act" for x in pre], by_kind.sum(axis=1))
+        t.add_counts(k, [f"{x}.cor" for x in pre], cor)
+        t.add_counts(k, [f"{x}.spu" for x in pre], spu)
+        for s, x in zip(schemes, pre):
+            if s == "partial":  # an INC of exact matching is partial's PAR, worth half
+                t.add_counts(k, [f"{x}.tp"], cor + 0.5 * inc)
+                t.add_counts(k, [f"{x}.par"], inc)
+            else:
+                t.add_counts(k, [f"{x}.tp"], cor)
+                t.add_counts(k, [f"{x}.inc"], inc)
+        t.add(k, [f"{x}.mis" for x in pre], rows.g[k][~matched])
 
 
-def _by_label(codes: np.ndarray, wanted: dict[int, str]) -> dict[str, np.ndarray]:
-    """Indices of the spans carrying each wanted label code, by label name."""
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
-    out = {}
-    for code, name in wanted.items():
-        lo, hi = np.searchsorted(sorted_codes, [code, code + 1])
-        out[name] = order[lo:hi]
-    return out
+def _add_labels(t: UnitTables, rows: _Rows, view: str, schemes: tuple[str, ...], kind: np.ndarray,
+                match: np.ndarray, p_code: np.ndarray, labels: list[str]) -> None:
+    """Per-label act and tp of the schemes that share one per-label matching.
+    ``p_code`` is each pred's index in ``labels`` (-1: a label without per-label fields)."""
+    keep = p_code >= 0
+    category = p_code[keep] * 2 + (kind[keep] == _INC)  # COR and SPU both count 1 in act, INC too
+    cor = (kind[keep] == _COR)
+    for k in range(len(t.units)):
+        pr = rows.pred(k, match)[keep]
+        act = t.by_category(k, pr, p_code[keep], len(labels))
+        tp = t.by_category(k, pr[cor], p_code[keep][cor], len(labels))
+        inc = t.by_category(k, pr, category, 2 * len(labels))[:, 1::2] if "partial" in schemes else None
+        for j, lab in enumerate(labels):
+            pre = [f"{view}.{s}.{lab}" for s in schemes]
+            t.add_counts(k, [f"{x}.act" for x in pre], act[:, j])
+            t.add_counts(k, [f"{x}.tp" for x in pre if not x.startswith(f"{view}.partial.")], tp[:, j])
+            if inc is not None:
+                t.add_counts(k, [f"{view}.partial.{lab}.tp"], tp[:, j] + 0.5 * inc[:, j])
+
+
+def _subset(f: _Flat, idx: np.ndarray) -> _Flat:
+    return _Flat(f.doc[idx], f.start[idx], f.end[idx], f.label[idx])
+
+
+class _PerLabel:
+    """Per-label matching (each label's spans alone, nervaluate's per-entity results).
+
+    A same-label cluster lies inside one overall cluster, so the overall clusters decide
+    it: a lone gold/pred pair of one label stays a pair, of two labels becomes two
+    loners (MIS, SPU); clusters of one side stay unmatched.  Only the spans of the
+    complex overall clusters are clustered again, grouped by (document, label).
+    """
+
+    def __init__(self, cl: _Clusters, g: _Flat, gl: np.ndarray, p: _Flat, pl: np.ndarray, n_codes: int) -> None:
+        self.cl, self.g, self.gl, self.p, self.pl = cl, g, gl, p, pl
+        self.sel_g, self.sel_p = np.flatnonzero(cl.slow[cl.g_id]), np.flatnonzero(cl.slow[cl.p_id])
+        self.sg, self.sp = _subset(g, self.sel_g), _subset(p, self.sel_p)
+        self.sgl, self.spl = gl[self.sel_g], pl[self.sel_p]
+        self.sub = _clusters(self.sg.doc * n_codes + self.sgl, self.sg, self.sp.doc * n_codes + self.spl, self.sp)
+        self.sub_slow = _slow_groups(self.sub, self.sg, self.sgl, self.sp, self.spl)
+
+    def outcomes(self, mode: str) -> tuple[np.ndarray, np.ndarray]:
+        g, p = self.g, self.p
+        kind = np.full(len(p.start), _SPU, np.int8)
+        match = np.full(len(p.start), -1, np.int64)
+        same = self.gl[self.cl.fast_g] == self.pl[self.cl.fast_p]
+        fp, fg = self.cl.fast_p[same], self.cl.fast_g[same]
+        ok = np.ones(len(fp), bool) if mode == "type" else (g.start[fg] == p.start[fp]) & (g.end[fg] == p.end[fp])
+        kind[fp] = np.where(ok, _COR, _INC)
+        match[fp] = fg
+        if len(self.sel_p):
+            k2, m2 = _outcomes(self.sub, self.sub_slow, self.sg, self.sgl, self.sp, self.spl, mode)
+            kind[self.sel_p] = k2
+            match[self.sel_p] = np.where(m2 >= 0, self.sel_g[np.maximum(m2, 0)], -1)
+        return kind, match
 
 
 def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
@@ -294,7 +359,9 @@ def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[
     p = _flatten(align(docs, pred, "pred"), "pred", vocab)
     rows = _Rows(unit_objs, g, p)
     raw = list(vocab)
-    all_clusters = _clusters(g.doc, g, p.doc, p)
+    all_clusters = _clusters(g.doc, g, p.doc, p)  # the same for both views: labels play no part
+    for k in range(len(unit_objs)):  # every overall pos is the gold count
+        t.add(k, [f"{v}.{s}.ALL.pos" for v in views for s in SCHEMES], rows.g[k])
     for view in views:
         conll = view == "conll"
         g_names = [FINE_TO_CONLL.get(r, r) if conll else r for r in raw]
@@ -306,29 +373,19 @@ def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[
         slow = _slow_groups(all_clusters, g, gl, p, pl)
         for mode, schemes in _MODE_SCHEMES.items():
             kind, match = _outcomes(all_clusters, slow, g, gl, p, pl, mode)
-            for scheme in schemes:
-                _add_all(t, rows, f"{view}.{scheme}.ALL", scheme, kind, match)
-        # per label: the matching re-run on each label's spans alone (nervaluate's per-entity results)
-        n_codes = max(len(rank), 1)
-        label_clusters = _clusters(g.doc * n_codes + gl, g, p.doc * n_codes + pl, p)
-        slow = _slow_groups(label_clusters, g, gl, p, pl)
-        wanted = {rank[lab]: lab for lab in VIEWS[view] if lab in rank}
-        g_by, p_by = _by_label(gl, wanted), _by_label(pl, wanted)
+            _add_all(t, rows, view, schemes, kind, match)
+        labels = [lab for lab in VIEWS[view] if lab in rank]
+        index = np.full(len(rank), -1, np.int64)  # view code -> index in labels
+        index[[rank[lab] for lab in labels]] = np.arange(len(labels))
+        g_code, p_code = index[gl], index[pl]
         for k in range(len(unit_objs)):
-            for lab, idx in g_by.items():
-                for scheme in SCHEMES:
-                    t.add(k, f"{view}.{scheme}.{lab}.pos", rows.g[k][idx])
+            pos = t.by_category(k, rows.g[k][g_code >= 0], g_code[g_code >= 0], len(labels))
+            for j, lab in enumerate(labels):
+                t.add_counts(k, [f"{view}.{s}.{lab}.pos" for s in SCHEMES], pos[:, j])
+        per_label = _PerLabel(all_clusters, g, gl, p, pl, max(len(rank), 1))
         for mode, schemes in _LABEL_MODE_SCHEMES.items():
-            kind, match = _outcomes(label_clusters, slow, g, gl, p, pl, mode)
-            for k in range(len(unit_objs)):
-                pr = rows.pred(k, match)
-                for lab, idx in p_by.items():
-                    r, kd = pr[idx], kind[idx]
-                    for scheme in schemes:
-                        t.add(k, f"{view}.{scheme}.{lab}.act", r)
-                        t.add(k, f"{view}.{scheme}.{lab}.tp", r[kd == _COR])
-                        if scheme == "partial":
-                            t.add(k, f"{view}.{scheme}.{lab}.tp", r[kd == _INC], np.full(int((kd == _INC).sum()), 0.5))
+            kind, match = per_label.outcomes(mode)
+            _add_labels(t, rows, view, schemes, kind, match, p_code, labels)
     return t.build()
 
 
