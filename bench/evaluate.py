@@ -48,12 +48,17 @@ def run_extractor(extractor, docs: Sequence[Document], claims: Sequence[Claim],
                   progress: bool = False) -> list[Annotations]:
     from tqdm import tqdm
 
+    from bench.predictions import check_output
+
     out = []
+    claim_ids = {c.claim_id for c in claims}
     for doc in tqdm(docs, desc=f"predict {extractor.name}", unit="doc", disable=not progress, leave=False):
         ann = extractor.extract(doc, claims)
-        if ann.doc_id != doc.doc_id:
-            raise DataError(f"{extractor.name}: returned predictions for {ann.doc_id!r} when given {doc.doc_id!r}")
-        out.append(ann)
+        if getattr(ann, "doc_id", None) != doc.doc_id:
+            raise DataError(f"{extractor.name}: returned predictions for {getattr(ann, 'doc_id', ann)!r} "
+                            f"when given {doc.doc_id!r}")
+        # held to the rules of a predictions file: a model cannot score with spans a file could not
+        out.append(check_output(ann, doc, claim_ids, f"{extractor.name} on {doc.doc_id}"))
     return out
 
 

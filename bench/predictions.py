@@ -126,6 +126,16 @@ def read_predictions(path: Path, corpus: GoldCorpus, partial: bool = False) -> l
     return [by_id[d.doc_id] for d in corpus.documents if d.doc_id in by_id]
 
 
+def check_output(ann: Annotations, doc: Document, claim_ids: set[str], where: str) -> Annotations:
+    """An extractor's output checked like a line of a predictions file (offsets in range,
+    texts that match, known labels, well-formed TIMEX3 values, known claims)."""
+    try:
+        row = prediction_row(ann)
+    except (AttributeError, TypeError) as exc:
+        raise DataError(f"{where}: malformed output: {type(exc).__name__}: {exc}") from None
+    return _parse_line(row, where, doc, claim_ids)
+
+
 def tasks_of(pred: Iterable[Annotations]) -> frozenset[str]:
     first = next(iter(pred), None)
     if first is None:

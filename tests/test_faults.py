@@ -166,6 +166,37 @@ def test_unwritable_output_is_one_error_line(tmp_path, synth_dataset):
     assert res.exit_code == 2 and res.stderr.startswith("error: ") and res.stderr.count("\n") == 1
 
 
+class LyingExtractor(PerfectExtractor):
+    """Claims a span whose text is not the document's text there."""
+
+    name = "lying"
+
+    def extract(self, doc, claims) -> Annotations:
+        from bench.types import Entity
+
+        return Annotations(doc.doc_id, (Entity(0, 3, "GPE", "zzz"),), (), ())
+
+
+class BrokenExtractor(PerfectExtractor):
+    """Returns something that is not an Annotations object."""
+
+    name = "broken"
+
+    def extract(self, doc, claims):
+        return {"doc_id": doc.doc_id}
+
+
+@pytest.mark.parametrize("model,message", [
+    ("tests.test_faults:LyingExtractor", "lying on doc000 entity 'zzz': text 'zzz' does not match"),
+    ("tests.test_faults:BrokenExtractor", "broken: returned predictions for"),
+])
+def test_extractor_output_is_checked_like_a_predictions_file(tmp_path, synth_dataset, model, message):
+    res = CliRunner().invoke(app, ["evaluate", "--model", model, "--dataset", str(synth_dataset),
+                                   "-o", str(tmp_path / "r.json")])
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1 and message in res.stderr, res.output
+    assert not (tmp_path / "r.json").exists()
+
+
 # ---- model loading -------------------------------------------------------------------
 
 def test_trust_remote_code_only_with_the_flag(tmp_path, synth_dataset, monkeypatch):
