@@ -16,7 +16,7 @@ from pathlib import Path
 from bench import __version__
 from bench.bio import sentence_rows
 from bench.corpus import ANNOTATIONS_DIR, CORPUS_DIR, DEFAULT_DATASET_DIR, load_annotations
-from bench.io import DataError, atomic_write_text, dumps_line
+from bench.io import DataError, atomic_write_bytes, atomic_write_text, dumps_line
 from bench.records import entity_row, stance_row, timex_row
 from bench.types import CONLL_LABELS, ENTITY_LABELS, POLARITIES, STANCE_LABELS, TIMEX_TYPES, GoldCorpus
 
@@ -185,24 +185,14 @@ def parquet_table(config: str, rows: list[dict]):
 
 def write_parquet(out_dir: Path, rows: dict[str, list[dict]]) -> list[str]:
     """Write `<config>/test.parquet` for every config, atomically; returns relative paths."""
-    import os
-    import tempfile
-
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     written = []
     for config in CONFIGS:
-        path = Path(out_dir) / config / "test.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        os.close(fd)
-        try:
-            pq.write_table(parquet_table(config, rows[config]), tmp)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        buffer = pa.BufferOutputStream()
+        pq.write_table(parquet_table(config, rows[config]), buffer)
+        atomic_write_bytes(Path(out_dir) / config / "test.parquet", buffer.getvalue().to_pybytes())
         written.append(f"{config}/test.parquet")
     return written
 

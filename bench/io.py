@@ -60,6 +60,11 @@ def dumps_line(obj: dict) -> str:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    """atomic_write_bytes of the UTF-8 text (newlines written as given)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write via a temp file in the same directory and rename: readers never see half a file.
 
     Where the OS allows (Linux, O_TMPFILE) the temp file has no name until it is complete,
@@ -67,12 +72,12 @@ def atomic_write_text(path: Path, text: str) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if _write_unnamed(path, text):
+    if _write_unnamed(path, data):
         return
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         # mkstemp creates 0600; give the file the mode a plain open() would (0666 minus umask)
@@ -86,8 +91,8 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def _write_unnamed(path: Path, text: str) -> bool:
-    """Write text to an unnamed file in path's directory, then link and rename it into
+def _write_unnamed(path: Path, data: bytes) -> bool:
+    """Write data to an unnamed file in path's directory, then link and rename it into
     place; False (nothing written) where the OS or file system cannot."""
     flag = getattr(os, "O_TMPFILE", None)
     if flag is None:
@@ -98,8 +103,8 @@ def _write_unnamed(path: Path, text: str) -> bool:
         return False
     tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n", closefd=False) as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb", closefd=False) as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fd)
         mask = os.umask(0)
