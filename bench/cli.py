@@ -60,25 +60,33 @@ def validate(
 @_guard
 def build_dataset(
     check: bool = typer.Option(False, "--check", help="Fail if the dataset files are stale; write nothing."),
-    out: Path = typer.Option(None, help="Output dataset directory (default: dataset/)."),
-    annotations: Path = typer.Option(None, help="Annotation directory (default: data/annotations)."),
-    corpus: Path = typer.Option(None, help="Corpus directory (default: data/corpus)."),
-    name: str = typer.Option(None, help="Name for a corpus other than the built-in one (minimal card)."),
+    out: Path = typer.Option(None, help="Output dataset directory (default: every built-in dataset under hf/)."),
+    annotations: Path = typer.Option(None, help="Annotation directory (with --out)."),
+    corpus: Path = typer.Option(None, help="Corpus directory (with --out)."),
+    name: str = typer.Option(None, help="Title of a corpus other than the built-in ones (minimal card)."),
 ) -> None:
-    """Generate the Hugging Face dataset directory (data files + card) from data/annotations."""
-    from bench.corpus import ANNOTATIONS_DIR, CORPUS_DIR, DEFAULT_DATASET_DIR
+    """Generate the Hugging Face dataset directories (data files + card) from their annotations."""
+    from bench.corpus import BUILTIN_DATASETS
     from bench.dataset_build import build, stale_files
 
-    target = out or DEFAULT_DATASET_DIR
-    src = (annotations or ANNOTATIONS_DIR, corpus or CORPUS_DIR)
-    if check:
-        stale = stale_files(target, *src, name)
-        if stale:
-            _fail(f"dataset files stale against the annotations: {', '.join(stale)}; run `bench build-dataset`", 1)
-        typer.echo("dataset files up to date")
-        return
-    for rel in build(target, *src, name):
-        typer.echo(f"wrote {target / rel}")
+    if out is None:
+        if annotations or corpus or name:
+            _fail("--annotations, --corpus and --name describe a dataset of your own: pass --out too")
+        jobs = [(d.source_dir, d.annotations, d.corpus, d.title) for d in BUILTIN_DATASETS.values()]
+    else:
+        if annotations is None or corpus is None:
+            _fail("--out needs --annotations and --corpus (the built-in datasets are built without --out)")
+        jobs = [(out, annotations, corpus, name or out.resolve().name)]
+    for target, ann, corp, title in jobs:
+        if check:
+            stale = stale_files(target, ann, corp, title)
+            if stale:
+                _fail(f"{target}: dataset files stale against the annotations: {', '.join(stale)}; "
+                      "run `bench build-dataset`", 1)
+            typer.echo(f"{target.name}: dataset files up to date")
+            continue
+        for rel in build(target, ann, corp, title):
+            typer.echo(f"wrote {target / rel}")
 
 
 @app.command()
@@ -125,7 +133,8 @@ def predict(
 def evaluate(
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Registered name, module:Class or hf:<model>."),
     predictions: Optional[Path] = typer.Option(None, help="Score a JSONL predictions file instead of a model."),
-    dataset: Optional[Path] = typer.Option(None, help="Dataset directory in this package's format (default: built-in)."),
+    dataset: Optional[str] = typer.Option(None, help="Dataset directory in this package's format, or a built-in "
+                                          "dataset's name: kursk-ie-bench (default), kursk-ie-bench-heldout."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Result JSON (default: results/<model>.json)."),
     save_predictions: Optional[Path] = typer.Option(None, help="Also write the model's predictions (JSONL)."),
     seed: int = typer.Option(12345, help="Bootstrap seed."),
@@ -201,7 +210,7 @@ def leaderboard(
         _fail("pass at most one of --check and --update-runs")
     action = "check" if check else "update" if update_runs else "render"
     if runs or out:  # one custom leaderboard over the built-in dataset
-        suites = [lb.Suite("builtin", None, runs or lb.RUNS_DIR, out or lb.OUT_DIR, "leaderboard")]
+        suites = [lb.Suite(lb.SUITES[0].name, runs or lb.RUNS_DIR, out or lb.OUT_DIR, "leaderboard")]
     else:
         suites = list(lb.SUITES)
     lines = []
@@ -224,7 +233,7 @@ def report(
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Registered name, module:Class or hf:<model>."),
     result: Optional[Path] = typer.Option(None, help="Result JSON of a run (with --predictions)."),
     predictions: Optional[Path] = typer.Option(None, help="The run's predictions JSONL (with --result)."),
-    dataset: Optional[Path] = typer.Option(None, help="Dataset directory (default: built-in)."),
+    dataset: Optional[str] = typer.Option(None, help="Dataset directory or built-in dataset name (default: kursk-ie-bench)."),
     out: Path = typer.Option(..., "--out", "-o", help="Where to write the HTML page."),
 ) -> None:
     """Write a self-contained HTML error-analysis page: spans gold vs predicted, stance grid, confusions."""

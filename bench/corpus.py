@@ -1,14 +1,20 @@
 """Load gold data: from the annotation source (`data/annotations/`) or from a built
-dataset directory in the package's Hugging Face format (the default: `dataset/`).
+dataset directory in the package's Hugging Face format.
 
-Evaluation always reads a dataset directory, so users can score against their own
-corpora in the same format; the fingerprint is a hash of its data files.
+Two datasets are built in: the benchmark (`hf/kursk-ie-bench/`) and the held-out
+check set (`hf/kursk-ie-bench-heldout/`).  Each folder has a distinct name because
+`datasets.load_dataset` keys its cache by the folder name.  In a source checkout
+they are read from `hf/`; an installed wheel carries copies as package data
+(`bench/_datasets/`).  Evaluation always reads a dataset directory, so users can
+score against their own corpora in the same format; the fingerprint is a hash of
+its data files.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.io import DataError, read_jsonl, require
@@ -19,14 +25,54 @@ from bench.validate import check_annotations
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS_DIR = REPO_ROOT / "data" / "annotations"
 CORPUS_DIR = REPO_ROOT / "data" / "corpus"
-DEFAULT_DATASET_DIR = REPO_ROOT / "dataset"
+HF_DIR = REPO_ROOT / "hf"  # built Hugging Face dataset folders (source checkout)
+PACKAGED_DIR = Path(__file__).resolve().parent / "_datasets"  # the same folders inside a wheel
 DATA_FILES = ("documents/test.jsonl", "claims/test.jsonl", "stance/test.jsonl")
 
 
+@dataclass(frozen=True)
+class BuiltinDataset:
+    """A dataset this package builds from its own annotations and ships."""
+
+    name: str  # folder name; distinct, since `datasets` keys its cache by it
+    annotations: Path
+    corpus: Path
+    title: str | None  # None: the benchmark's full card; else the title of a minimal card
+
+    @property
+    def source_dir(self) -> Path:
+        return HF_DIR / self.name
+
+
+BENCHMARK = BuiltinDataset("kursk-ie-bench", ANNOTATIONS_DIR, CORPUS_DIR, None)
+# Five unseen articles written and annotated after the baselines were frozen.
+HELDOUT = BuiltinDataset("kursk-ie-bench-heldout", REPO_ROOT / "data" / "heldout" / "annotations",
+                         REPO_ROOT / "data" / "heldout" / "corpus", "Kursk IE Bench held-out check set")
+BUILTIN_DATASETS: dict[str, BuiltinDataset] = {d.name: d for d in (BENCHMARK, HELDOUT)}
+
+
+def builtin_dataset_dir(name: str = BENCHMARK.name) -> Path:
+    """A built-in dataset's folder: `hf/<name>` in a source checkout, else the wheel's copy."""
+    if name not in BUILTIN_DATASETS:
+        raise DataError(f"unknown built-in dataset {name!r}; available: {', '.join(BUILTIN_DATASETS)}")
+    source = HF_DIR / name
+    return source if (source / DATA_FILES[0]).is_file() else PACKAGED_DIR / name
+
+
 def default_dataset_dir() -> Path:
-    """The built-in dataset: in a source checkout, or shipped inside the wheel."""
-    packaged = Path(__file__).resolve().parent / "_dataset"
-    return DEFAULT_DATASET_DIR if DEFAULT_DATASET_DIR.is_dir() else packaged
+    return builtin_dataset_dir(BENCHMARK.name)
+
+
+def resolve_dataset(spec: str | Path | None) -> tuple[Path, str]:
+    """(folder, name stamped on results) for --dataset: None (the benchmark), a built-in
+    dataset's name, or a folder.  The stamped name is the folder's name, never a path,
+    so results carry nothing of the machine that made them."""
+    if spec is None:
+        return default_dataset_dir(), BENCHMARK.name
+    if str(spec) in BUILTIN_DATASETS and not Path(spec).is_dir():
+        return builtin_dataset_dir(str(spec)), str(spec)
+    path = Path(spec)
+    return path, path.resolve().name
 
 
 def fingerprint(dataset_dir: Path, files: tuple[str, ...] = DATA_FILES) -> str:

@@ -1,11 +1,15 @@
-"""Build the Hugging Face dataset directory (`dataset/`) from `data/annotations/`.
+"""Build a Hugging Face dataset directory (`hf/<name>/`) from an annotation directory.
 
 One command (`bench build-dataset`) writes every data file and the dataset card;
 `--check` rebuilds in memory and reports which file is stale.  Two forms of the
 same rows: `<config>/test.jsonl` (label names; what the harness reads, diff-friendly)
-and `<config>/test.parquet` (what the card's configs point `datasets.load_dataset`
+and `<config>/test-<hash>.parquet` (what the card's configs point `datasets.load_dataset`
 at: typed columns, ClassLabel ids).  Parquet because the JSON loader of `datasets`
 lets pyarrow turn ISO date strings such as the DCT into timestamps.
+
+The Parquet file names carry a hash of their rows: `datasets` keys its cache by the
+folder name and the data-file paths the card declares, not by file contents, so a
+rebuilt file under an old name would be served stale from the cache.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pathlib import Path
 
 from bench import __version__
 from bench.bio import sentence_rows
-from bench.corpus import ANNOTATIONS_DIR, CORPUS_DIR, DEFAULT_DATASET_DIR, load_annotations
+from bench.corpus import ANNOTATIONS_DIR, BENCHMARK, CORPUS_DIR, load_annotations
 from bench.io import DataError, atomic_write_bytes, atomic_write_text, dumps_line
 from bench.records import entity_row, stance_row, timex_row
 from bench.types import CONLL_LABELS, ENTITY_LABELS, POLARITIES, STANCE_LABELS, TIMEX_TYPES, GoldCorpus
@@ -107,6 +111,16 @@ def build_rows(corpus: GoldCorpus) -> dict[str, list[dict]]:
     return rows
 
 
+def parquet_path(config: str, rows: list[dict]) -> str:
+    """`<config>/test-<hash12>.parquet`, the hash over the rows and the declared features."""
+    import hashlib
+
+    h = hashlib.sha256(json.dumps(FEATURES[config], sort_keys=True).encode())
+    for row in rows:
+        h.update(dumps_line(row).encode("utf-8"))
+    return f"{config}/test-{h.hexdigest()[:12]}.parquet"
+
+
 def _yaml_header(rows: dict[str, list[dict]]) -> str:
     import yaml
 
@@ -123,7 +137,7 @@ def _yaml_header(rows: dict[str, list[dict]]) -> str:
         "source_datasets": ["original"],
         "tags": ["timex3", "temporal-expressions", "stance-detection", "news"],
         "configs": [
-            {"config_name": name, "data_files": [{"split": "test", "path": f"{name}/test.parquet"}]}
+            {"config_name": name, "data_files": [{"split": "test", "path": parquet_path(name, rows[name])}]}
             for name in CONFIGS
         ],
         "dataset_info": [{"config_name": name, "features": FEATURES[name]} for name in CONFIGS],
@@ -184,16 +198,21 @@ def parquet_table(config: str, rows: list[dict]):
 
 
 def write_parquet(out_dir: Path, rows: dict[str, list[dict]]) -> list[str]:
-    """Write `<config>/test.parquet` for every config, atomically; returns relative paths."""
+    """Write `<config>/test-<hash>.parquet` for every config, atomically, and remove the
+    config's other Parquet files; returns relative paths."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     written = []
     for config in CONFIGS:
+        rel = parquet_path(config, rows[config])
         buffer = pa.BufferOutputStream()
         pq.write_table(parquet_table(config, rows[config]), buffer)
-        atomic_write_bytes(Path(out_dir) / config / "test.parquet", buffer.getvalue().to_pybytes())
-        written.append(f"{config}/test.parquet")
+        atomic_write_bytes(Path(out_dir) / rel, buffer.getvalue().to_pybytes())
+        for old in (Path(out_dir) / config).glob("*.parquet"):
+            if old.name != Path(rel).name:
+                old.unlink()
+        written.append(rel)
     return written
 
 
@@ -213,7 +232,7 @@ def _text_files(corpus: GoldCorpus, rows: dict[str, list[dict]], name: str | Non
     return files
 
 
-def build(out_dir: Path = DEFAULT_DATASET_DIR, ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR,
+def build(out_dir: Path = BENCHMARK.source_dir, ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR,
           name: str | None = None) -> list[str]:
     corpus = load_annotations(ann_dir, corpus_dir)
     rows = build_rows(corpus)
@@ -223,7 +242,7 @@ def build(out_dir: Path = DEFAULT_DATASET_DIR, ann_dir: Path = ANNOTATIONS_DIR, 
     return sorted(list(files) + write_parquet(out_dir, rows))
 
 
-def stale_files(out_dir: Path = DEFAULT_DATASET_DIR, ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR,
+def stale_files(out_dir: Path = BENCHMARK.source_dir, ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR,
                 name: str | None = None) -> list[str]:
     """Files of the dataset directory that differ from a fresh build."""
     import pyarrow.parquet as pq
@@ -237,13 +256,15 @@ def stale_files(out_dir: Path = DEFAULT_DATASET_DIR, ann_dir: Path = ANNOTATIONS
             stale.append(rel)
     # Parquet bytes depend on the pyarrow version: compare typed content instead.
     for config in CONFIGS:
-        path = Path(out_dir) / config / "test.parquet"
+        rel = parquet_path(config, rows[config])
+        stale += sorted(f"{config}/{p.name}" for p in (Path(out_dir) / config).glob("*.parquet")
+                        if p.name != Path(rel).name)  # left over from an older build
         fresh = parquet_table(config, rows[config])
         try:
-            old = pq.read_table(path)
+            old = pq.read_table(Path(out_dir) / rel)
         except (OSError, ValueError):
-            stale.append(f"{config}/test.parquet")
+            stale.append(rel)
             continue
         if old.schema.metadata != fresh.schema.metadata or old.to_pylist() != fresh.to_pylist():
-            stale.append(f"{config}/test.parquet")
+            stale.append(rel)
     return stale

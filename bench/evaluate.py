@@ -167,8 +167,10 @@ def score_predictions(corpus: GoldCorpus, preds: list[Annotations], tasks: Seque
             raise DataError(f"{info.name}: declares task {task!r} but produced no {LAYER_OF[task]} for {missing[0]}")
         counted.append(_count(task, corpus, gold, aligned, docs, label_scheme))
     results = finish_tasks(counted, label_scheme, s)
+    from bench.environment import environment
+
     return RunRecord(info, dataset_path, corpus.fingerprint, len(docs), __version__, s.seed, s.n_resamples,
-                     s.partial, results)
+                     s.partial, results, environment=environment())
 
 
 def evaluate_extractor(extractor, corpus: GoldCorpus, dataset_path: str, s: Settings) -> tuple[RunRecord, list[Annotations], dict]:

@@ -13,10 +13,10 @@ import html
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench.corpus import REPO_ROOT
+from bench.corpus import BENCHMARK, HELDOUT, REPO_ROOT
 from bench.io import DataError, atomic_write_text
 from bench.results import RunRecord, TaskResult, read_result, read_timings, to_json
 
@@ -24,26 +24,23 @@ RUNS_DIR = REPO_ROOT / "leaderboard" / "runs"
 OUT_DIR = REPO_ROOT / "leaderboard"
 README = REPO_ROOT / "README.md"
 START, END = "<!-- leaderboard:start -->", "<!-- leaderboard:end -->"
-HELDOUT_DATASET = REPO_ROOT / "data" / "heldout" / "dataset"
 
 
 @dataclass(frozen=True)
 class Suite:
     """One leaderboard: a dataset, its committed runs, its rendered files and its README markers."""
 
-    name: str  # "builtin" or a dataset path as stamped on results
-    dataset: Path | None  # None = the built-in dataset
+    name: str  # the built-in dataset's name, as stamped on results
     runs_dir: Path
     out_dir: Path
     marker: str  # README section between <!-- {marker}:start --> and <!-- {marker}:end -->
 
 
 SUITES = (
-    Suite("builtin", None, RUNS_DIR, OUT_DIR, "leaderboard"),
+    Suite(BENCHMARK.name, RUNS_DIR, OUT_DIR, "leaderboard"),
     # Five unseen articles written and annotated after the baselines were frozen:
     # the gap to the built-in scores shows how much a system is fitted to the benchmark.
-    Suite("data/heldout/dataset", HELDOUT_DATASET, OUT_DIR / "heldout" / "runs", OUT_DIR / "heldout",
-          "leaderboard-heldout"),
+    Suite(HELDOUT.name, OUT_DIR / "heldout" / "runs", OUT_DIR / "heldout", "leaderboard-heldout"),
 )
 
 
@@ -458,6 +455,7 @@ def _runs_section(runs: Sequence[Run]) -> str:
         rec, ex = r.record, r.record.extractor
         versions = ", ".join(f"{t.task} {t.version}" for t in rec.tasks)
         config = "<br>".join(f"{esc(k)}={esc(v)}" for k, v in ex.config) or DASH
+        env = ", ".join(f"{esc(k)} {esc(v)}" for k, v in rec.environment) or DASH
         rows.append(
             f'<tr data-model="{esc(r.name)}"><td><b>{esc(r.name)}</b> {esc(ex.version)}<br>'
             f'<span class="muted">{esc(", ".join(ex.tasks))}; labels {esc(ex.label_scheme)}</span></td>'
@@ -467,7 +465,8 @@ def _runs_section(runs: Sequence[Run]) -> str:
             f'<td class="num">{rec.seed}</td><td class="num">{rec.n_resamples}</td>'
             f'<td class="timings">{esc(format_timings(r.timings))}</td>'
             f'<td class="mono">{config}</td></tr>\n'
-            f'<tr><td colspan="7" class="sig mono">{esc(rec.signature())}</td></tr>')
+            f'<tr><td colspan="7" class="sig mono">{esc(rec.signature())}<br>'
+            f'<span class="muted">environment: {env}</span></td></tr>')
     return ('<h2 id="runs">Runs</h2>\n<p class="muted">Everything that determines the numbers; '
             "timings are wall-clock on the machine that made the run and are shown, never compared.</p>\n"
             '<table id="runs-table">\n<thead><tr><th>extractor</th><th>dataset</th><th>versions</th>'
@@ -547,7 +546,7 @@ def _registered_factories() -> dict[str, Factory]:
 
 
 def fresh_record(factory: Factory, corpus, seed: int, n_resamples: int,
-                 dataset_name: str = "builtin") -> tuple[RunRecord, dict]:
+                 dataset_name: str = BENCHMARK.name) -> tuple[RunRecord, dict]:
     from bench.evaluate import Settings, evaluate_extractor
     from bench.results import from_json
 
@@ -570,7 +569,7 @@ def update_runs(runs_dir: Path = RUNS_DIR, out_dir: Path = OUT_DIR, readme: Path
                 seed: int | None = None, n_resamples: int | None = None,
                 extractors: Mapping[str, Factory] | None = None, corpus=None,
                 echo: Callable[[str], None] = lambda s: None, marker: str = "leaderboard",
-                dataset_name: str = "builtin") -> list[str]:
+                dataset_name: str = BENCHMARK.name) -> list[str]:
     """Run every registered baseline for real, write its run file and timings, then render."""
     from bench.evaluate import DEFAULT_RESAMPLES, DEFAULT_SEED
     from bench.results import write_result
@@ -642,8 +641,9 @@ def _line_diff(where: str, old: str, new: str) -> list[str]:
 
 def check(runs_dir: Path = RUNS_DIR, out_dir: Path = OUT_DIR, readme: Path | None = README,
           extractors: Mapping[str, Factory] | None = None, corpus=None, marker: str = "leaderboard",
-          dataset_name: str = "builtin") -> list[str]:
-    """Problems that make the committed leaderboard stale; [] when it is up to date.  Writes nothing."""
+          dataset_name: str = BENCHMARK.name, echo: Callable[[str], None] = lambda s: None) -> list[str]:
+    """Problems that make the committed leaderboard stale; [] when it is up to date.  Writes nothing.
+    Environment-only differences (library versions) go to ``echo`` as notes, not problems."""
     from bench.evaluate import DEFAULT_RESAMPLES, DEFAULT_SEED
 
     extractors, corpus = _defaults(extractors, corpus)
@@ -661,6 +661,13 @@ def check(runs_dir: Path = RUNS_DIR, out_dir: Path = OUT_DIR, readme: Path | Non
                             "committed run; run `bench leaderboard --update-runs`")
         rec, _ = fresh_record(factory, corpus, old.record.seed if old else DEFAULT_SEED,
                               old.record.n_resamples if old else DEFAULT_RESAMPLES, dataset_name)
+        if old is not None and old.record.environment != rec.environment:
+            # other library versions: worth a look, but only a changed figure or identity is stale
+            env_old, env_new = dict(old.record.environment), dict(rec.environment)
+            changed = ", ".join(f"{k} {env_old.get(k, '-')} -> {env_new.get(k, '-')}"
+                                for k in sorted(set(env_old) | set(env_new)) if env_old.get(k) != env_new.get(k))
+            echo(f"note: {show(old.path)}: environment differs from the committed run ({changed})")
+            rec = replace(rec, environment=old.record.environment)
         run = Run(old.path if old else runs_dir / run_file_name(rec.extractor.name), rec,
                   old.timings if old else ())
         fresh.append(run)
@@ -706,12 +713,12 @@ def run_suite(action: str, suite: Suite, readme: Path | None = README,
     kw = {"runs_dir": suite.runs_dir, "out_dir": suite.out_dir, "readme": readme, "marker": suite.marker}
     if action == "render":
         return render(**kw)
-    from bench.corpus import load_dataset_dir
+    from bench.corpus import builtin_dataset_dir, load_dataset_dir
 
-    corpus = load_dataset_dir(suite.dataset)
+    corpus = load_dataset_dir(builtin_dataset_dir(suite.name))
     if action == "update":
         return update_runs(**kw, corpus=corpus, echo=echo, dataset_name=suite.name)
-    return check(**kw, corpus=corpus, dataset_name=suite.name)
+    return check(**kw, corpus=corpus, dataset_name=suite.name, echo=echo)
 
 
 __all__ = ["COLUMNS", "SUITES", "Suite", "run_suite", "Run", "check", "load_runs", "render", "rendered", "replace_section", "update_runs",

@@ -382,15 +382,15 @@ def render_report(corpus: GoldCorpus, preds: Sequence[Annotations], label_scheme
 def report_command(model: str | None, result: Path | None, predictions: Path | None, dataset: Path | None,
                    out: Path) -> tuple[Path, dict[str, dict[str, int] | None]]:
     """`bench report`: run a model (or read a result + its predictions file) and write the page."""
-    from bench.corpus import load_dataset_dir
+    from bench.corpus import load_dataset_dir, resolve_dataset
     from bench.io import atomic_write_text
 
-    corpus = load_dataset_dir(dataset)
+    root, shown = resolve_dataset(dataset)
+    corpus = load_dataset_dir(root)
     if model is not None:
         from bench.evaluate import Settings, evaluate_extractor
         from bench.extractors import load_extractor
 
-        shown = "builtin" if dataset is None else str(dataset)
         rec, preds, _ = evaluate_extractor(load_extractor(model), corpus, shown, Settings())
     else:
         from bench.predictions import read_predictions

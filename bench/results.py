@@ -61,6 +61,8 @@ class RunRecord:
     partial: bool
     tasks: tuple[TaskResult, ...]
     schema: str = SCHEMA
+    # (name, version) of the interpreter and libraries; reported, not part of the signature
+    environment: tuple[tuple[str, str], ...] = ()
 
     def task(self, name: str) -> TaskResult | None:
         return next((t for t in self.tasks if t.task == name), None)
@@ -123,6 +125,7 @@ def to_json(rec: RunRecord) -> dict:
         "seed": rec.seed,
         "n_resamples": rec.n_resamples,
         "partial": rec.partial,
+        "environment": dict(rec.environment),
         "tasks": {
             t.task: {
                 "version": t.version, "main_score": t.main_score, "label_scheme": t.label_scheme,
@@ -159,6 +162,7 @@ def from_json(obj: dict, where: str = "result") -> RunRecord:
             ExtractorInfo(ex["name"], ex["version"], ex["label_scheme"], tuple(ex["tasks"]), tuple(ex["config"].items())),
             obj["dataset"]["path"], obj["dataset"]["fingerprint"], obj["dataset"]["n_documents"],
             obj["package_version"], obj["seed"], obj["n_resamples"], obj["partial"], tuple(tasks),
+            environment=tuple((str(k), str(v)) for k, v in (obj.get("environment") or {}).items()),
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, DataError):

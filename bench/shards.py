@@ -167,7 +167,7 @@ def merge(paths: Sequence[Path]):
     settings = Settings(first.seed, first.n_resamples)
     results = finish_tasks(counted, schemes.pop() if schemes else first.extractor.label_scheme, settings)
     return RunRecord(info, first.dataset_path, first.dataset_fingerprint, total, first.package_version,
-                     first.seed, first.n_resamples, False, results)
+                     first.seed, first.n_resamples, False, results, environment=first.environment)
 
 
 def _merged_counts(first, recs) -> tuple[list, set]:

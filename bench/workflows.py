@@ -52,15 +52,14 @@ def _safe(name: str) -> str:
 def evaluate_command(model, predictions, dataset, output, save_predictions, seed, resamples, partial,
                      label_scheme, progress=False, shard: str | None = None,
                      trust_remote_code: bool = False) -> tuple[str, Path]:
-    from bench.corpus import default_dataset_dir, load_dataset_dir
+    from bench.corpus import load_dataset_dir, resolve_dataset
     from bench.evaluate import Settings, evaluate_extractor, evaluate_file, paused_gc
     from bench.results import write_result
     from bench.summary import render
 
-    root = Path(dataset) if dataset else default_dataset_dir()
+    root, shown = resolve_dataset(dataset)
     with paused_gc():
         corpus = load_dataset_dir(root)
-    shown = "builtin" if dataset is None else str(dataset)
     settings = Settings(seed, resamples, partial, progress)
     if shard is not None:  # score documents i, i+n, ... and keep what merge-results needs
         from bench.shards import Shard, restrict

@@ -7,6 +7,7 @@ tokenizer files; nothing is fetched from a hub.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from types import SimpleNamespace
@@ -146,13 +147,14 @@ def test_plan_labels_with_explicit_map_and_unknown_labels():
 
 def test_load_through_registry_declares_conll(conll_small_windows, conll_dir):
     ex = conll_small_windows
-    assert ex.name == f"hf:{conll_dir}"
+    assert ex.name == f"hf:local:{conll_dir.name}"  # a local folder is named, never its path
     assert ex.version == "1.0.0"
     assert ex.label_scheme == "conll"
     assert ex.tasks == frozenset({"entities"})
     assert ex.label_map == {"LOC": "LOC", "MISC": "MISC", "ORG": "ORG", "PER": "PER"}
     cfg = ex.config()
-    assert cfg["model"] == str(conll_dir)
+    assert cfg["model"] == f"local:{conll_dir.name}" and str(conll_dir) not in json.dumps(cfg)
+    assert "transformers" not in cfg  # library versions are the result's environment, not the model
     assert cfg["max_length"] == "32" and cfg["stride"] == "8"
     digest = hashlib.sha256(b"model.safetensors\0" + (conll_dir / "model.safetensors").read_bytes()).hexdigest()
     assert cfg["revision"] == f"sha256:{digest}"
@@ -369,7 +371,7 @@ def test_minilm_wrapper_adds_stance(onto_dir):
     ann = ex.extract(Document("d1", LONG_TEXT, "2024-05-02"), claims)
     assert [s.claim_id for s in ann.stances] == ["C1", "C2"]
     assert ann.timexes is not None
-    assert ex.config()["ner_model"] == str(onto_dir)
+    assert ex.config()["ner_model"] == f"local:{onto_dir.name}"
 
 
 def test_minilm_wrapper_rejects_conll_model(conll_dir):

@@ -1,5 +1,5 @@
 """Every registered baseline on news it has never seen, through `bench predict`, while any
-read of the gold (data/, dataset/) is refused: baselines must not depend on it."""
+read of the gold (data/, hf/) is refused: baselines must not depend on it."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ CLAIMS = [{"claim_id": "C01", "text": "Finland and Chile signed a trade accord."
 # An audit hook in the child process: opening anything under data/ or dataset/ aborts the run.
 GUARD = f"""
 import os, sys
-ROOTS = ({str(REPO / 'data')!r}, {str(REPO / 'dataset')!r})
+ROOTS = ({str(REPO / 'data')!r}, {str(REPO / 'hf')!r})
 def hook(event, args):
     if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
         path = os.path.abspath(os.fsdecode(args[0]))

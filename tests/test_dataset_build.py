@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -65,7 +66,9 @@ def test_yaml_header_declares_every_config(gold):
     assert text.startswith("---\n") and text.endswith("---\n")
     meta = yaml.safe_load(text.strip("-\n"))
     assert [c["config_name"] for c in meta["configs"]] == list(db.CONFIGS)
-    assert meta["configs"][1]["data_files"] == [{"split": "test", "path": "ner/test.parquet"}]
+    rows = db.build_rows(gold)
+    assert meta["configs"][1]["data_files"] == [{"split": "test", "path": db.parquet_path("ner", rows["ner"])}]
+    assert re.fullmatch(r"ner/test-[0-9a-f]{12}\.parquet", db.parquet_path("ner", rows["ner"]))
     assert [i["features"] for i in meta["dataset_info"]] == [db.FEATURES[c] for c in db.CONFIGS]
 
 
@@ -93,7 +96,9 @@ def test_render_card_fills_placeholders(gold, tmp_path, monkeypatch):
 def test_build_then_check_reports_stale_files(synth_ann, tmp_path):
     out = tmp_path / "ds"
     written = db.build(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus")
-    assert written == ["README.md"] + sorted(f"{c}/test.{ext}" for c in db.CONFIGS for ext in ("jsonl", "parquet"))
+    parquet = {c: next((out / c).glob("*.parquet")).name for c in db.CONFIGS}
+    assert written == ["README.md"] + sorted([f"{c}/test.jsonl" for c in db.CONFIGS]
+                                             + [f"{c}/{parquet[c]}" for c in db.CONFIGS])
     card = (out / "README.md").read_text(encoding="utf-8")
     assert card.startswith("---\n") and "# Synthetic corpus" in card and "3 documents, 8 entity" in card
     assert db.stale_files(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus") == []
@@ -106,9 +111,13 @@ def test_build_then_check_reports_stale_files(synth_ann, tmp_path):
     import pyarrow.parquet as pq
 
     # a parquet file whose content (not bytes) differs is stale too
-    table = pq.read_table(out / "claims/test.parquet")
-    pq.write_table(table.set_column(1, "text", pa.array(["changed"] * table.num_rows)), out / "claims/test.parquet")
-    assert "claims/test.parquet" in db.stale_files(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus")
+    claims = out / "claims" / parquet["claims"]
+    table = pq.read_table(claims)
+    pq.write_table(table.set_column(1, "text", pa.array(["changed"] * table.num_rows)), claims)
+    assert f"claims/{parquet['claims']}" in db.stale_files(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus")
+    # so is a Parquet file an older build left behind
+    (out / "ner" / "test.parquet").write_bytes(b"old")
+    assert "ner/test.parquet" in db.stale_files(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus")
 
 
 def test_built_directory_matches_the_test_fixture(synth_ann, synth_dataset, tmp_path):
@@ -153,20 +162,17 @@ def test_datasets_keeps_dct_strings(synth_dataset, tmp_path, monkeypatch):
     assert ds[0]["dct"] == "2024-05-05"
 
 
-@pytest.mark.parametrize("which", ["builtin", "heldout"])
+@pytest.mark.parametrize("which", ["kursk-ie-bench", "kursk-ie-bench-heldout"])
 def test_committed_dataset_loads_with_declared_features_and_gold_counts(which, tmp_path, monkeypatch):
     """The committed dataset directories, through datasets.load_dataset, against their annotations."""
     datasets = pytest.importorskip("datasets")
-    from bench.corpus import REPO_ROOT, load_annotations
+    from bench.corpus import BUILTIN_DATASETS, load_annotations
 
     for var in ("HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE"):
         monkeypatch.setenv(var, "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    if which == "builtin":
-        root, gold = REPO_ROOT / "dataset", load_annotations()
-    else:
-        base = REPO_ROOT / "data" / "heldout"
-        root, gold = base / "dataset", load_annotations(base / "annotations", base / "corpus")
+    spec = BUILTIN_DATASETS[which]
+    root, gold = spec.source_dir, load_annotations(spec.annotations, spec.corpus)
     expected = {
         "documents": len(gold.documents),
         "timex": sum(len(g.timexes) for g in gold.gold),
@@ -185,3 +191,42 @@ def test_committed_dataset_loads_with_declared_features_and_gold_counts(which, t
     docs = datasets.load_dataset(str(root), "documents", split="test", cache_dir=str(tmp_path / "cache"))
     assert [r["text"] for r in docs] == [d.text for d in gold.documents]  # byte-exact texts
     assert [r["dct"] for r in docs] == [d.dct for d in gold.documents]
+
+
+def _fresh_hf_cache(tmp_path, monkeypatch) -> str:
+    for var in ("HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE"):
+        monkeypatch.setenv(var, "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    return str(tmp_path / "shared-cache")
+
+
+@pytest.mark.parametrize("order", [("kursk-ie-bench", "kursk-ie-bench-heldout"),
+                                   ("kursk-ie-bench-heldout", "kursk-ie-bench")])
+def test_builtin_datasets_do_not_share_a_cache_entry(order, tmp_path, monkeypatch):
+    """`datasets` keys a local folder's cache by its name and declared data files: each
+    built-in dataset must come back as itself from one shared cache, in either order."""
+    datasets = pytest.importorskip("datasets")
+    from bench.corpus import BUILTIN_DATASETS, load_annotations
+
+    cache = _fresh_hf_cache(tmp_path, monkeypatch)
+    for name in order:
+        spec = BUILTIN_DATASETS[name]
+        expected = [d.doc_id for d in load_annotations(spec.annotations, spec.corpus).documents]
+        for config in ("documents", "stance"):
+            ds = datasets.load_dataset(str(spec.source_dir), config, split="test", cache_dir=cache)
+            assert sorted(set(ds["doc_id"])) == expected, (name, config)
+
+
+def test_rebuilt_dataset_is_not_served_stale_from_the_cache(synth_ann, tmp_path, monkeypatch):
+    datasets = pytest.importorskip("datasets")
+    cache = _fresh_hf_cache(tmp_path, monkeypatch)
+    out = tmp_path / "synth-ds"
+    db.build(out, synth_ann.ann, synth_ann.corpus, "Synth")
+    before = datasets.load_dataset(str(out), "claims", split="test", cache_dir=cache)
+    lines = synth_ann.lines("claims.jsonl")
+    synth_ann.write_lines("claims.jsonl", [lines[0].replace(sd.claims_rows()[0]["text"], "A changed claim.")] + lines[1:])
+    db.build(out, synth_ann.ann, synth_ann.corpus, "Synth")
+    after = datasets.load_dataset(str(out), "claims", split="test", cache_dir=cache)
+    assert before[0]["text"] == sd.claims_rows()[0]["text"]
+    assert after[0]["text"] == "A changed claim."
+    assert len(list((out / "claims").glob("*.parquet"))) == 1  # the old file is gone

@@ -113,7 +113,7 @@ def test_cli_evaluate_model_writes_a_complete_result(synth_dataset, tmp_path):
     assert obj["schema"] == "kursk-ie-bench/result/v1"
     assert obj["signature"].startswith("model:perfect@1.0|data:sha256:") and "|seed:11|resamples:40" in obj["signature"]
     assert obj["dataset"]["fingerprint"].startswith("sha256:") and obj["dataset"]["n_documents"] == 3
-    assert obj["dataset"]["path"] == str(synth_dataset)
+    assert obj["dataset"]["path"] == synth_dataset.name  # the folder's name, never a machine path
     assert obj["package_version"] == __version__ and obj["seed"] == 11 and obj["n_resamples"] == 40
     assert obj["extractor"]["name"] == "perfect" and obj["extractor"]["version"] == "1.0"
     assert {k: v["version"] for k, v in obj["tasks"].items()} == TASKS
