@@ -25,7 +25,7 @@ class RegexExtractor:
         text = doc.text
         entities = tuple(Entity(s.start, s.end, s.label, text[s.start:s.end]) for s in find_entities(text))
         timexes = tuple(Timex(s, e, t, v, text[s:e]) for s, e, t, v in find_timexes(text, doc.dct))
-        stances = tuple(stance.stance(c, text, entities) for c in claims)
+        stances = tuple(stance.stances(claims, text, entities))
         return Annotations(doc.doc_id, entities=entities, timexes=timexes, stances=stances)
 
     def config(self) -> dict[str, str]:

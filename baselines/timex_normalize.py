@@ -528,10 +528,9 @@ def find_timexes(text: str, dct: str | None) -> list[tuple[int, int, str, str]]:
             result = _apply(rule, m, dct, text[max(0, m.start() - 400):m.start()])
             if result is not None:
                 candidates.append((m.start(), m.end(), *result))
-    chosen: list[tuple[int, int, str, str]] = []
-    for cand in sorted(set(candidates), key=lambda c: (c[0] - c[1], c[0], c[2], c[3])):
-        if all(cand[1] <= s or cand[0] >= e for s, e, _t, _v in chosen):
-            chosen.append(cand)
+    from baselines.rules.overlap import longest_first
+
+    chosen = longest_first(candidates, lambda c: c[0], lambda c: c[1], lambda c: (c[0] - c[1], c[0], c[2], c[3]))
     chosen.sort()
     return _anchor_overnight(text, chosen)
 

@@ -183,15 +183,24 @@ def compare(
     result_b: Path = typer.Argument(..., help="Result JSON of system B."),
     task: Optional[str] = typer.Option(None, help="Task (default: every task both ran)."),
     metric: Optional[str] = typer.Option(None, help="Metric (default: the task's main score)."),
-    method: str = typer.Option("bootstrap", help="bootstrap (paired) or randomization (approximate)."),
+    method: str = typer.Option("permutation", help="permutation (paired; exact up to 20 differing units, "
+                                                   "Monte Carlo above) or bootstrap (paired bootstrap-t)."),
+    unit: str = typer.Option("document", help="document, or sentence ((document, claim) pair for stance)."),
+    alpha: float = typer.Option(0.05, help="Significance level: sets the interval and the reachability warning."),
     seed: int = typer.Option(12345), resamples: int = typer.Option(10000),
 ) -> None:
     """Paired significance test between two result files over the same documents."""
     from bench.workflows import compare_results
 
-    if method not in ("bootstrap", "randomization"):
-        _fail(f"--method must be bootstrap or randomization, got {method!r}")
-    typer.echo(compare_results(result_a, result_b, task, metric, method, seed, resamples))
+    if method not in ("permutation", "bootstrap"):
+        _fail(f"--method must be permutation or bootstrap, got {method!r}")
+    if unit not in ("document", "sentence"):
+        _fail(f"--unit must be document or sentence, got {unit!r}")
+    if not 0 < alpha < 1:
+        _fail(f"--alpha must be between 0 and 1, got {alpha}")
+    if resamples < 1:
+        _fail(f"--resamples must be at least 1, got {resamples}")
+    typer.echo(compare_results(result_a, result_b, task, metric, method, seed, resamples, unit=unit, alpha=alpha))
 
 
 @app.command()

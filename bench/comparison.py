@@ -1,4 +1,20 @@
-"""`bench compare`: paired tests between two result files, from their per-document counts."""
+"""`bench compare`: paired significance tests between two result files.
+
+The units are documents (the per-document ``counts`` of every result) or, with
+``unit="sentence"``, sentences ((document, claim) pairs for stance), read from the
+per-sentence ``sentence_counts`` a result carries.  The tests themselves are in
+``bench.stats``: the paired permutation test (exact up to ``EXACT_MAX_UNITS`` units
+that differ, Monte Carlo above) and the paired bootstrap-t test.  Every row reports
+the smallest p-value the method can give on those units, and a WARNING line says
+when that is above alpha: no outcome of the test could then be significant.
+
+Which unit: the permutation test's null is "A's and B's outputs are exchangeable on
+every unit", which needs no independence between units, so sentence units are valid
+and far more sensitive (five documents can never give p < 1/16).  They answer "is A
+better than B on these documents"; resampling documents (bootstrap over documents)
+is what speaks to new documents, and sentences of one document are not independent
+draws, so a sentence-level bootstrap interval is optimistic about that.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +25,38 @@ import numpy as np
 from bench.io import DataError
 from bench.results import RunRecord, TaskResult, read_result
 
+METHODS = ("permutation", "bootstrap")
+UNITS = ("document", "sentence")
+SENTENCE_COUNTS = "sentence_counts"  # the TaskResult.extra key (see bench.shards)
 
-def _table(tr: TaskResult):
+
+def _doc_table(tr: TaskResult):
     from bench.scoring.base import CountTable
 
     units = tuple(d for d, _ in tr.doc_counts)
-    return CountTable(tr.task, tr.count_fields, units, np.array([row for _, row in tr.doc_counts], dtype=float))
+    values = np.array([row for _, row in tr.doc_counts], dtype=float).reshape(len(units), len(tr.count_fields))
+    return CountTable(tr.task, tr.count_fields, units, values)
+
+
+def _sentence_table(tr: TaskResult, path: Path):
+    """The per-sentence (stance: per-pair) count table, in document order; units are
+    ``doc_id#i``, so two results pair only if they split every document alike."""
+    from bench.scoring.base import CountTable
+
+    sent = dict(tr.extra).get(SENTENCE_COUNTS)
+    if not isinstance(sent, dict) or not isinstance(sent.get("documents"), dict) or "fields" not in sent:
+        raise DataError(f"{path}: task {tr.task!r} has no per-sentence counts ({SENTENCE_COUNTS!r}); "
+                        "re-evaluate it with the current version, or use --unit document")
+    fields, docs = tuple(sent["fields"]), sent["documents"]
+    units, rows = [], []
+    for doc_id, _ in tr.doc_counts:
+        if doc_id not in docs:
+            raise DataError(f"{path}: task {tr.task!r}: no per-sentence counts for document {doc_id!r}")
+        for i, row in enumerate(docs[doc_id]):
+            units.append(f"{doc_id}#{i}")
+            rows.append(row)
+    values = np.array(rows, dtype=float).reshape(len(units), len(fields))
+    return CountTable(tr.task, fields, tuple(units), values)
 
 
 def _check_same_data(a: RunRecord, b: RunRecord, pa: Path, pb: Path) -> None:
@@ -23,37 +65,89 @@ def _check_same_data(a: RunRecord, b: RunRecord, pa: Path, pb: Path) -> None:
                         f"{a.dataset_fingerprint}; results on different data cannot be paired")
 
 
-def compare(path_a: Path, path_b: Path, task: str | None, metric: str | None, method: str,
-            seed: int, n_resamples: int) -> str:
-    from bench.scoring import get_scorer
-    from bench.stats import approximate_randomization, paired_bootstrap
+def unit_name(task: str, unit: str) -> str:
+    """What one unit is, in words: document, sentence, or (stance, sentence level) pair."""
+    return "document" if unit == "document" else "pair" if task == "stance" else "sentence"
 
+
+def _num(x: float | None, spec: str = "7.4f") -> str:
+    return f"{'n/a':>7}" if x is None or x != x else format(x, spec)
+
+
+def _fmt_p(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _warning(task: str, c, unit: str) -> str:
+    what = f"with {c.n_units} {c.unit}{'' if c.n_units == 1 else 's'}"
+    if c.n_differ != c.n_units:
+        what += f" ({c.n_differ} differing between A and B)"
+    if c.method == "exact permutation":
+        advice = "use --unit sentence or more documents" if unit == "document" else f"use more {c.unit}s"
+    else:
+        advice = "raise --resamples"
+    return (f"WARNING: {task}: {what} the {c.method} test cannot reach p < {c.min_p:.4g}, "
+            f"so never p <= alpha = {c.alpha:g}; {advice}")
+
+
+def compare(path_a: Path, path_b: Path, task: str | None, metric: str | None, method: str,
+            seed: int, n_resamples: int, unit: str = "document", alpha: float = 0.05) -> str:
+    """The printed comparison table of two result files (see the module docstring)."""
+    from bench.scoring import get_scorer
+    from bench.stats import BOOTSTRAP_MIN_UNITS, paired_test
+
+    if method not in METHODS:
+        raise DataError(f"method must be {' or '.join(METHODS)}, got {method!r}")
+    if unit not in UNITS:
+        raise DataError(f"unit must be {' or '.join(UNITS)}, got {unit!r}")
+    if not 0 < alpha < 1:
+        raise DataError(f"alpha must be between 0 and 1, got {alpha}")
+    if n_resamples < 1:
+        raise DataError(f"resamples must be at least 1, got {n_resamples}")
     a, b = read_result(path_a), read_result(path_b)
     _check_same_data(a, b, path_a, path_b)
     tasks = [task] if task else [t.task for t in a.tasks if b.task(t.task) is not None]
     if not tasks:
         raise DataError(f"{path_a} and {path_b} share no task")
+    ci = f"{100 * (1 - alpha):g}% CI of A-B"
     lines = [f"A = {a.extractor.name} {a.extractor.version}   B = {b.extractor.name} {b.extractor.version}",
-             f"{'task':9} {'metric':26} {'A':>7} {'B':>7} {'A-B':>7}  {'95% CI of A-B':>17}  {'p':>7}  method"]
+             f"{'task':9} {'metric':26} {'A':>7} {'B':>7} {'A-B':>7}  {ci:>17}  {'p':>7}  {'min p':>8}  "
+             f"{'unit':8} {'n':>6}  method"]
+    warnings = []
     for name in tasks:
         ta, tb = a.task(name), b.task(name)
         if ta is None or tb is None:
             raise DataError(f"task {name!r} is missing from {path_a if ta is None else path_b}")
         scorer = get_scorer(name)
-        table_a, table_b = _table(ta), _table(tb)
+        if unit == "document":
+            table_a, table_b = _doc_table(ta), _doc_table(tb)
+        else:
+            table_a, table_b = _sentence_table(ta, path_a), _sentence_table(tb, path_b)
         m_name = metric or (ta.main_score if ta.main_score == tb.main_score else "conll.strict.micro_f1")
         try:
             m = scorer.metric(m_name)
         except KeyError as exc:
             raise DataError(exc.args[0]) from None  # str(KeyError) adds quotes
         if not (m.applies_to(table_a) and m.applies_to(table_b)):
+            if unit == "sentence" and m.applies_to(_doc_table(ta)) and m.applies_to(_doc_table(tb)):
+                raise DataError(f"metric {m_name!r} has no per-sentence counts (results store them for the "
+                                "headline metrics only); use --unit document")
             raise DataError(f"metric {m_name!r} is not available in both results (label schemes differ?)")
-        fn = paired_bootstrap if method == "bootstrap" else approximate_randomization
+        if method == "bootstrap" and len(table_a.units) < BOOTSTRAP_MIN_UNITS:
+            kind = unit_name(name, unit)
+            raise DataError(f"{name}: the paired bootstrap test needs at least {BOOTSTRAP_MIN_UNITS} units, got "
+                            f"{len(table_a.units)} {kind}{'' if len(table_a.units) == 1 else 's'}; use --method "
+                            f"permutation{' or --unit sentence' if unit == 'document' else ''}")
         try:
-            c = fn(table_a, table_b, m, n_resamples, seed)
+            c = paired_test(table_a, table_b, m, method, n_resamples, seed, alpha, unit_name(name, unit))
         except ValueError as exc:
             raise DataError(f"cannot pair {path_a} and {path_b}: {exc}") from None
-        lines.append(f"{name:9} {m_name:26} {c.a:7.4f} {c.b:7.4f} {c.diff:+7.4f}  "
-                     f"[{c.interval.low:+7.4f}, {c.interval.high:+7.4f}]  {c.p_value:7.4f}  {c.method}")
-    lines.append(f"resamples={n_resamples} seed={seed}; the unit of resampling is the document")
-    return "\n".join(lines)
+        p = "n/a" if c.p_value is None else f"{c.p_value:7.4f}"
+        lines.append(f"{name:9} {m_name:26} {_num(c.a)} {_num(c.b)} {_num(c.diff, '+7.4f')}  "
+                     f"[{_num(c.interval.low, '+7.4f')}, {_num(c.interval.high, '+7.4f')}]  {p:>7}  "
+                     f"{c.min_p:8.3g}  {c.unit:8} {c.n_units:6d}  {c.method}")
+        if c.alpha_unreachable:
+            warnings.append(_warning(name, c, unit))
+    lines.append(f"two-sided p; alpha={alpha:g} resamples={n_resamples} seed={seed}; "
+                 f"min p = the smallest p-value the test can give on these units")
+    return "\n".join(lines + warnings)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bench.io import DataError, read_jsonl, require
 from bench.records import parse_entity, parse_stance, parse_timex
+from bench.timex3 import DCT_FORM, is_valid_dct
 from bench.types import STANCE_LABELS, Annotations, Claim, Document, DocumentMeta, GoldCorpus
 from bench.validate import check_annotations
 
@@ -75,11 +76,49 @@ def resolve_dataset(spec: str | Path | None) -> tuple[Path, str]:
     return path, path.resolve().name
 
 
+MANIFEST = "MANIFEST.json"  # written by `bench build-dataset`: every file with its sha256
+
+
 def fingerprint(dataset_dir: Path, files: tuple[str, ...] = DATA_FILES) -> str:
+    """The dataset's identity.  A built folder: the hash of its manifest, after checking
+    that every file it lists (JSONL, Parquet, card) is there with those bytes, so a
+    folder mixing two builds or a corrupt file is refused, not scored.  A hand-made
+    folder without a manifest: the hash of the data files the harness reads."""
+    root = Path(dataset_dir)
+    if (root / MANIFEST).is_file():
+        raw = (root / MANIFEST).read_bytes()
+        _verify_manifest(root, raw)
+        return "sha256:" + hashlib.sha256(raw).hexdigest()[:16]
     h = hashlib.sha256()
     for rel in files:
-        h.update(rel.encode() + b"\0" + (Path(dataset_dir) / rel).read_bytes() + b"\0")
+        h.update(rel.encode() + b"\0" + (root / rel).read_bytes() + b"\0")
     return "sha256:" + h.hexdigest()[:16]
+
+
+def _verify_manifest(root: Path, raw: bytes) -> None:
+    import json
+
+    where = root / MANIFEST
+    try:
+        listed = json.loads(raw.decode("utf-8"))["files"]
+        if not isinstance(listed, dict) or not all(isinstance(v, str) for v in listed.values()):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise DataError(f"{where}: not a valid manifest (expected {{\"files\": {{path: sha256}}}})") from None
+    missing = [rel for rel in DATA_FILES if rel not in listed]
+    if missing:
+        raise DataError(f"{where}: does not list {', '.join(missing)}")
+    for rel, digest in sorted(listed.items()):
+        path = root / rel
+        if ".." in Path(rel).parts or Path(rel).is_absolute():
+            raise DataError(f"{where}: lists {rel!r}, outside the dataset folder")
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise DataError(f"{path}: listed in {MANIFEST} but missing; rebuild with `bench build-dataset`") from None
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise DataError(f"{path}: content differs from {MANIFEST} (an interrupted build, or an edited or "
+                            "corrupt file); rebuild with `bench build-dataset`")
 
 
 def _meta_from(obj: dict, where: str) -> DocumentMeta:
@@ -145,8 +184,8 @@ def load_dataset_dir(dataset_dir: Path | None = None) -> GoldCorpus:
         if doc_id in gold_ents:
             raise DataError(f"{where}: duplicate doc_id {doc_id!r}")
         text = require(o, "text", str, where)
-        if o.get("dct") is not None and not isinstance(o["dct"], str):
-            raise DataError(f"{where}: field 'dct' must be an ISO date string or null, got {o['dct']!r}")
+        if o.get("dct") is not None and not is_valid_dct(o["dct"]):
+            raise DataError(f"{where}: field 'dct' must be {DCT_FORM} or null, got {o['dct']!r}")
         docs.append(Document(doc_id, text, o.get("dct")))
         metas.append(_meta_from(o, where))
         # a hand-made dataset: spans must be lists of records that fit the text
@@ -188,4 +227,11 @@ def load_dataset_dir(dataset_dir: Path | None = None) -> GoldCorpus:
                     tuple(sorted(stances[d.doc_id], key=lambda s: s.claim_id)))
         for d in docs
     )
-    return GoldCorpus(tuple(docs), gold, claims, fingerprint(root), tuple(metas))
+    corpus = GoldCorpus(tuple(docs), gold, claims, fingerprint(root), tuple(metas))
+    from bench.validate import check_gold_corpus
+
+    problems = check_gold_corpus(corpus, str(root))
+    if problems:  # scores against broken gold would be silently wrong
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DataError(f"{problems[0]}{more}; the gold must pass the checks of `bench validate`")
+    return corpus

@@ -20,9 +20,27 @@ from pathlib import Path
 from bench import __version__
 from bench.bio import sentence_rows
 from bench.corpus import ANNOTATIONS_DIR, BENCHMARK, CORPUS_DIR, load_annotations
-from bench.io import DataError, atomic_write_bytes, atomic_write_text, dumps_line
+from bench.io import DataError, atomic_write_bytes, atomic_write_tree, dumps_line
 from bench.records import entity_row, stance_row, timex_row
 from bench.types import CONLL_LABELS, ENTITY_LABELS, POLARITIES, STANCE_LABELS, TIMEX_TYPES, GoldCorpus
+
+# The benchmark data's own version (the package version is the harness's): bump it when the
+# gold changes. 1.0.0: gold from two in-house passes; 2.0.0: adjudicated against an
+# independent annotation (docs/adjudication.md). The card's change log says what changed.
+DATASET_VERSION = "2.0.0"
+MANIFEST = "MANIFEST.json"  # every file of the folder with its sha256, written with the rest
+
+
+def sha256_bytes(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def manifest_bytes(files: dict[str, bytes]) -> bytes:
+    body = {"schema": "kursk-ie-bench/dataset-manifest/v1",
+            "files": {rel: sha256_bytes(files[rel]) for rel in sorted(files)}}
+    return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 CARD_TEMPLATE = ANNOTATIONS_DIR.parent / "dataset_card.md"
 AGREEMENT_JSON = ANNOTATIONS_DIR.parent / "agreement" / "report.json"
@@ -121,17 +139,19 @@ def parquet_path(config: str, rows: list[dict]) -> str:
     return f"{config}/test-{h.hexdigest()[:12]}.parquet"
 
 
-def _yaml_header(rows: dict[str, list[dict]]) -> str:
+def _yaml_header(rows: dict[str, list[dict]], version: str | None = None) -> str:
     import yaml
 
     meta = {
+        **({"version": version} if version else {}),
         "language": ["en"],
         "license": "cc-by-4.0",
         "pretty_name": "Kursk IE Bench",
         "size_categories": ["n<1K"],
         "task_categories": ["token-classification", "text-classification"],
         "task_ids": ["named-entity-recognition", "fact-checking"],
-        "annotations_creators": ["expert-generated"],
+        # the gold's annotation passes and both adjudications were made by AI agents (card datasheet)
+        "annotations_creators": ["machine-generated"],
         "language_creators": ["found"],
         "multilinguality": ["monolingual"],
         "source_datasets": ["original"],
@@ -167,6 +187,7 @@ def render_card(corpus: GoldCorpus, rows: dict[str, list[dict]], name: str | Non
     agreement = json.loads(AGREEMENT_JSON.read_text(encoding="utf-8"))
     values = {
         "version": __version__,
+        "dataset_version": DATASET_VERSION,
         "n_documents": len(corpus.documents),
         "n_entities": sum(len(g.entities) for g in corpus.gold),
         "n_timexes": sum(len(g.timexes) for g in corpus.gold),
@@ -179,7 +200,7 @@ def render_card(corpus: GoldCorpus, rows: dict[str, list[dict]], name: str | Non
     }
     template = CARD_TEMPLATE.read_text(encoding="utf-8")
     try:
-        return _yaml_header(rows) + template.format(**values)
+        return _yaml_header(rows, DATASET_VERSION) + template.format(**values)
     except KeyError as exc:
         raise DataError(f"{CARD_TEMPLATE}: unknown placeholder {exc}") from None
 
@@ -197,21 +218,22 @@ def parquet_table(config: str, rows: list[dict]):
     return datasets.Dataset.from_list(rows, features=hf_features(config)).data.table
 
 
-def write_parquet(out_dir: Path, rows: dict[str, list[dict]]) -> list[str]:
-    """Write `<config>/test-<hash>.parquet` for every config, atomically, and remove the
-    config's other Parquet files; returns relative paths."""
+def parquet_bytes(config: str, rows: list[dict]) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    buffer = pa.BufferOutputStream()
+    pq.write_table(parquet_table(config, rows), buffer)
+    return buffer.getvalue().to_pybytes()
+
+
+def write_parquet(out_dir: Path, rows: dict[str, list[dict]]) -> list[str]:
+    """Write `<config>/test-<hash>.parquet` for every config into an existing folder (test
+    fixtures); `build` writes the whole folder at once instead."""
     written = []
     for config in CONFIGS:
         rel = parquet_path(config, rows[config])
-        buffer = pa.BufferOutputStream()
-        pq.write_table(parquet_table(config, rows[config]), buffer)
-        atomic_write_bytes(Path(out_dir) / rel, buffer.getvalue().to_pybytes())
-        for old in (Path(out_dir) / config).glob("*.parquet"):
-            if old.name != Path(rel).name:
-                old.unlink()
+        atomic_write_bytes(Path(out_dir) / rel, parquet_bytes(config, rows[config]))
         written.append(rel)
     return written
 
@@ -234,12 +256,16 @@ def _text_files(corpus: GoldCorpus, rows: dict[str, list[dict]], name: str | Non
 
 def build(out_dir: Path = BENCHMARK.source_dir, ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR,
           name: str | None = None) -> list[str]:
+    """Write the whole dataset folder in one step (``io.atomic_write_tree``): an interrupted
+    build leaves the old folder, never new JSONL beside old Parquet.  The manifest lists
+    every file's sha256; readers verify it (``bench.corpus.fingerprint``)."""
     corpus = load_annotations(ann_dir, corpus_dir)
     rows = build_rows(corpus)
-    files = _text_files(corpus, rows, name)
-    for rel, content in files.items():
-        atomic_write_text(Path(out_dir) / rel, content)
-    return sorted(list(files) + write_parquet(out_dir, rows))
+    files = {rel: text.encode("utf-8") for rel, text in _text_files(corpus, rows, name).items()}
+    files.update({parquet_path(c, rows[c]): parquet_bytes(c, rows[c]) for c in CONFIGS})
+    files[MANIFEST] = manifest_bytes(files)
+    atomic_write_tree(Path(out_dir), files)
+    return sorted(files)
 
 
 def stale_files(out_dir: Path = BENCHMARK.source_dir, ann_dir: Path = ANNOTATIONS_DIR, corpus_dir: Path = CORPUS_DIR,
@@ -250,10 +276,24 @@ def stale_files(out_dir: Path = BENCHMARK.source_dir, ann_dir: Path = ANNOTATION
     corpus = load_annotations(ann_dir, corpus_dir)
     rows = build_rows(corpus)
     stale = []
-    for rel, content in _text_files(corpus, rows, name).items():
+    texts = _text_files(corpus, rows, name)
+    for rel, content in texts.items():
         path = Path(out_dir) / rel
         if not path.is_file() or path.read_text(encoding="utf-8") != content:
             stale.append(rel)
+    # the manifest must list exactly these files with their committed bytes (Parquet bytes
+    # vary with the pyarrow version, so for them it must match the committed file itself)
+    try:
+        listed = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))["files"]
+        want = set(texts) | {parquet_path(c, rows[c]) for c in CONFIGS}
+        ok = set(listed) == want and all(
+            listed[rel] == sha256_bytes(texts[rel].encode("utf-8")) if rel in texts
+            else (Path(out_dir) / rel).is_file() and listed[rel] == sha256_bytes((Path(out_dir) / rel).read_bytes())
+            for rel in want)
+    except (OSError, ValueError, KeyError, TypeError):
+        ok = False
+    if not ok:
+        stale.append(MANIFEST)
     # Parquet bytes depend on the pyarrow version: compare typed content instead.
     for config in CONFIGS:
         rel = parquet_path(config, rows[config])

@@ -25,9 +25,9 @@ class Settings:
     n_resamples: int = DEFAULT_RESAMPLES
     partial: bool = False
     progress: bool = False
-    # also store the per-sentence counts behind the sentence intervals (shard results
-    # need them so that `bench merge-results` can recompute every interval exactly)
-    sentence_counts: bool = False
+    # store the per-sentence counts behind the sentence intervals: `bench merge-results`
+    # recomputes every interval from them, `bench compare --unit sentence` pairs them
+    sentence_counts: bool = True
 
 
 @contextlib.contextmanager
@@ -62,14 +62,26 @@ def run_extractor(extractor, docs: Sequence[Document], claims: Sequence[Claim],
     return out
 
 
-def infer_label_scheme(preds: Sequence[Annotations]) -> str:
-    """'conll' when predictions use PER/MISC, 'ontonotes' otherwise; mixed schemes are an error."""
+def infer_label_scheme(preds: Sequence[Annotations], declared: str | None = None, where: str = "predictions") -> str:
+    """The entity label scheme of predictions: the declared one, checked against the labels,
+    or the one the labels imply.  Labels that fit both schemes (only ORG and LOC, or none)
+    must be declared: guessing would score a CoNLL system on the wrong view."""
     labels = {e.label for p in preds for e in (p.entities or ())}
     conll_only = labels & (set(CONLL_LABELS) - set(ENTITY_LABELS))
     fine_only = labels & (set(ENTITY_LABELS) - set(CONLL_LABELS))
     if conll_only and fine_only:
-        raise DataError(f"predictions mix CoNLL labels {sorted(conll_only)} with OntoNotes labels {sorted(fine_only)}")
-    return "conll" if conll_only else "ontonotes"
+        raise DataError(f"{where}: mixes CoNLL labels {sorted(conll_only)} with OntoNotes labels {sorted(fine_only)}")
+    implied = "conll" if conll_only else "ontonotes" if fine_only else None
+    if declared is not None:
+        if implied is not None and implied != declared:
+            found = sorted(conll_only or fine_only)
+            raise DataError(f"{where}: declared label scheme {declared!r} but the labels {found} are {implied}")
+        return declared
+    if implied is None and any(p.entities is not None for p in preds):
+        shown = ", ".join(sorted(labels)) or "no entity labels at all"
+        raise DataError(f"{where}: entity labels ({shown}) fit both the OntoNotes and the CoNLL scheme; declare "
+                        'it with --label-scheme ontonotes|conll or a first line {"label_scheme": "conll"}')
+    return implied or "ontonotes"
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,7 @@ def _task_result(c: TaskCounts, label_scheme: str, doc_ci: dict, sent_ci: dict, 
     scores = []
     for name, value in points.items():
         d, t = doc_ci.get(name), sent_ci.get(name)
-        scores.append((name, Score(value, d and d.low, d and d.high, t and t.low, t and t.high)))
+        scores.append((name, Score(_defined(value), *_bounds(d), *_bounds(t))))
     # each metric on every row at once: the same arithmetic as Metric.point on one row
     per_metric = [(m.name, m(table.values[:, table.columns(m.fields)]).tolist()) for m in c.headline]
     per_doc = tuple((doc_id, tuple((name, vals[i]) for name, vals in per_metric))
@@ -128,6 +140,14 @@ def _task_result(c: TaskCounts, label_scheme: str, doc_ci: dict, sent_ci: dict, 
         c.task, TASKS[c.task], main, label_scheme, tuple(scores), per_doc, table.fields,
         tuple(zip(table.units, float_rows(table.values, tuple))), extra + more,
     )
+
+
+def _defined(x: float | None) -> float | None:
+    return None if x is None or x != x else float(x)  # NaN = undefined
+
+
+def _bounds(ci) -> tuple[float | None, float | None]:
+    return (None, None) if ci is None else (_defined(ci.low), _defined(ci.high))
 
 
 def _sentence_counts(c: TaskCounts) -> tuple:
@@ -191,12 +211,15 @@ def evaluate_file(path: Path, corpus: GoldCorpus, dataset_path: str, s: Settings
                   label_scheme: str | None = None, name: str | None = None) -> tuple[RunRecord, dict]:
     import hashlib
 
-    from bench.predictions import read_predictions, tasks_of
+    from bench.predictions import declared_label_scheme, read_predictions, tasks_of
 
     t0 = time.perf_counter()
     with paused_gc():
         preds = read_predictions(path, corpus, partial=s.partial)
-    scheme = label_scheme or infer_label_scheme(preds)
+    header = declared_label_scheme(path)
+    if label_scheme is not None and header is not None and label_scheme != header:
+        raise DataError(f"{path}: --label-scheme {label_scheme} contradicts the file's header ({header})")
+    scheme = infer_label_scheme(preds, label_scheme or header, str(path))
     tasks = tuple(t for t in TASKS if t in tasks_of(preds))
     with open(path, "rb") as fh:  # streamed: the file may be large
         digest = hashlib.file_digest(fh, "sha256").hexdigest()[:16]

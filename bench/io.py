@@ -25,7 +25,7 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
         # would blame the wrong line for an invalid byte
         for lineno, raw in enumerate(fh, 1):
             try:
-                line = raw.decode("utf-8")
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")  # a leading BOM is fine
             except UnicodeDecodeError:
                 raise DataError(f"{path}:{lineno}: not valid UTF-8") from None
             if not line.strip():
@@ -80,15 +80,23 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        # mkstemp creates 0600; give the file the mode a plain open() would (0666 minus umask)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The replaced file's mode (an overwrite keeps a 0600 file private), else the mode a
+    plain open() would give a new file (0666 minus the umask)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def _write_unnamed(path: Path, data: bytes) -> bool:
@@ -107,9 +115,7 @@ def _write_unnamed(path: Path, data: bytes) -> bool:
             fh.write(data)
             fh.flush()
             os.fsync(fd)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.fchmod(fd, 0o666 & ~mask)  # the mode a plain open() would give
+        os.fchmod(fd, _mode_for(path))
         try:
             os.link(f"/proc/self/fd/{fd}", tmp, follow_symlinks=True)  # a name, only now it is complete
         except OSError:  # no /proc: the named temp file way
@@ -137,3 +143,69 @@ def require(obj: dict, key: str, kind: type | tuple[type, ...], where: str):
         names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
         raise DataError(f"{where}: field {key!r} must be {names}, got {value!r}")
     return value
+
+
+def atomic_write_tree(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Replace the directory ``out_dir`` by one holding exactly ``files`` (relative path ->
+    bytes), as one step: readers see the whole old tree or the whole new one, never a mix.
+
+    The new tree is written beside it in a staging directory, then the two are swapped
+    with one ``renameat2(RENAME_EXCHANGE)`` (Linux); elsewhere, two renames leave a moment
+    in which ``out_dir`` is missing (a clear error for a reader, still never a mix).
+    Staging directories left by a killed run are removed first.
+    """
+    import shutil
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    for left in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        shutil.rmtree(left, ignore_errors=True)
+    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}-{os.urandom(4).hex()}"
+    try:
+        for rel, data in sorted(files.items()):
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for d in sorted({(staging / rel).parent for rel in files} | {staging}, key=lambda p: -len(p.parts)):
+            _fsync_dir(d)
+        if out_dir.exists() and _exchange(staging, out_dir):
+            shutil.rmtree(staging)  # it now holds the old tree
+        elif out_dir.exists():
+            old = out_dir.parent / f".{out_dir.name}.staging-old-{os.getpid()}"
+            os.rename(out_dir, old)
+            os.rename(staging, out_dir)
+            shutil.rmtree(old)
+        else:
+            os.rename(staging, out_dir)
+        _fsync_dir(out_dir.parent)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(str(a)), at_fdcwd, os.fsencode(str(b)), rename_exchange) == 0

@@ -48,6 +48,7 @@ def _tags(marker: str) -> tuple[str, str]:
     return f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
 SCHEMA = "kursk-ie-bench/leaderboard/v1"
 DASH = "\u2014"  # a task (or view) the extractor does not support: never 0
+NA = "n/a"  # a figure that is undefined on this data (e.g. precision with no predictions): never 0
 TASK_ORDER = ("entities", "timex", "stance")
 TASK_TITLES = {"entities": "Named entities", "timex": "Temporal expressions (TIMEX3)", "stance": "Claim stance"}
 
@@ -71,18 +72,19 @@ COLUMNS: tuple[Column, ...] = (
            "fine.strict.micro_f1"),
     Column("entities", ("conll.strict.micro_f1",), "entities strict F1 CoNLL", "strict F1 CoNLL",
            "conll.strict.micro_f1"),
-    # exact and partial ignore the label, so the CoNLL view gives the same figure for CoNLL extractors
-    Column("entities", ("fine.exact.micro_f1", "conll.exact.micro_f1"), "entities exact F1", "exact F1",
-           "exact.micro_f1"),
-    Column("entities", ("fine.partial.micro_f1", "conll.partial.micro_f1"), "entities partial F1", "partial F1",
-           "partial.micro_f1"),
+    # nervaluate's exact and partial ignore the label, so the CoNLL view gives the same figure
+    # for CoNLL extractors
+    Column("entities", ("fine.nervaluate.exact.micro_f1", "conll.nervaluate.exact.micro_f1"),
+           "entities nervaluate exact F1", "nervaluate exact F1", "nervaluate.exact.micro_f1"),
+    Column("entities", ("fine.nervaluate.partial.micro_f1", "conll.nervaluate.partial.micro_f1"),
+           "entities nervaluate partial F1", "nervaluate partial F1", "nervaluate.partial.micro_f1"),
     Column("timex", (), "timex value F1 [95% CI]", "value F1 (main) [95% CI]", "main"),
     Column("timex", ("strict.f1",), "timex strict F1", "strict F1", "strict.f1"),
     Column("timex", ("relaxed.f1",), "timex relaxed F1", "relaxed F1", "relaxed.f1"),
     Column("timex", ("value.accuracy",), "timex value accuracy", "value accuracy", "value.accuracy"),
     Column("stance", (), "stance macro-F1 [95% CI]", "macro-F1 (main) [95% CI]", "main"),
     Column("stance", ("accuracy",), "stance accuracy", "accuracy", "accuracy"),
-    Column("stance", ("evidence.f1",), "stance evidence F1", "evidence F1", "evidence.f1"),
+    Column("stance", ("evidence.f1",), "stance evidence F1", "evidence F1 (IoU>=0.5)", "evidence.f1"),
 )
 ID_HEADERS = ("model", "version", "labels")
 
@@ -147,14 +149,16 @@ def sort_runs(runs: Sequence[Run]) -> list[Run]:
 
 
 def pct(x: float | None) -> str:
-    return DASH if x is None else f"{100 * x:.1f}"
+    return NA if x is None else f"{100 * x:.1f}"
 
 
-def cell_text(f: tuple[float, float | None, float | None] | None) -> str:
+def cell_text(f: tuple[float | None, float | None, float | None] | None) -> str:
     if f is None:
         return DASH
     value, low, high = f
-    return pct(value) if low is None or high is None else f"{pct(value)} [{pct(low)}, {pct(high)}]"
+    if value is None or low is None or high is None:
+        return pct(value)
+    return f"{pct(value)} [{pct(low)}, {pct(high)}]"
 
 
 def cells(run: Run) -> dict[str, str]:
@@ -190,8 +194,8 @@ def _legend(runs: Sequence[Run]) -> str:
     return (f"Scores in %, on {rec.n_documents} documents (dataset `{rec.dataset_fingerprint}`). "
             "[low, high] = 95% percentile bootstrap interval over documents "
             f"({rec.n_resamples} resamples, seed {rec.seed}); {DASH} = task not supported. "
-            "Entity main score: strict micro-F1 on OntoNotes labels, on the CoNLL view for CoNLL-label "
-            "extractors (labels column).\n")
+            f"n/a = undefined on this data (e.g. no predictions). Entity main score: set-based strict micro-F1 "
+            "(conlleval/seqeval) on OntoNotes labels, on the CoNLL view for CoNLL-label extractors (labels column).\n")
 
 
 def readme_section(runs: Sequence[Run], out_dir: Path = OUT_DIR) -> str:
@@ -376,8 +380,8 @@ def ci_bar(value: float, low: float | None, high: float | None) -> str:
 
 
 def _num_td(f, bar: bool = False) -> str:
-    if f is None:
-        return f'<td class="num na" data-sort="">{DASH}</td>'
+    if f is None or f[0] is None:
+        return f'<td class="num na" data-sort="">{DASH if f is None else NA}</td>'
     text = cell_text(f)
     extra = ci_bar(*f) if bar else ""
     cls = "num main" if bar else "num"
@@ -423,8 +427,8 @@ def _breakdowns(task: str, runs: Sequence[Run]) -> str:
         rows = []
         for r in runs:
             d = data[r.name]
-            tds = "".join(f'<td class="num{"" if k in d else " na"}">{pct(d[k]["f1"]) if k in d else DASH}</td>'
-                          for k in keys)
+            tds = "".join(f'<td class="num{"" if k in d and d[k]["f1"] is not None else " na"}">'
+                          f'{pct(d[k]["f1"]) if k in d else DASH}</td>' for k in keys)
             rows.append(f"<tr><td>{esc(r.name)}</td>{tds}</tr>")
         out.append(f'<details class="breakdown" data-view="{view or task}"><summary>{esc(title)}</summary>\n'
                    f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)

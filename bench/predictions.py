@@ -7,6 +7,10 @@ One line per document:
    "stances":  [{"claim_id", "label", "evidence": [{"start", "end", "holder", "polarity"}]}]}
 A layer left out of every line means the task was not attempted.  Any problem is an
 error naming the line, unless `partial=True` allows documents to be missing.
+
+An optional first line without a doc_id is a header: ``{"label_scheme": "conll"}``
+(or "ontonotes") declares the entity label scheme, which entity labels alone cannot
+always tell (ORG and LOC belong to both).  `bench predict` writes it.
 """
 
 from __future__ import annotations
@@ -16,12 +20,36 @@ from pathlib import Path
 
 from bench.io import DataError, dumps_line, read_jsonl, require, write_jsonl
 from bench.records import entity_row, parse_entity, parse_stance, parse_timex, stance_row, timex_row
-from bench.timex3 import is_valid_value
+from bench.timex3 import DCT_FORM, is_valid_dct, is_valid_value
 from bench.types import (
     CONLL_LABELS, ENTITY_LABELS, POLARITIES, STANCE_LABELS, TIMEX_TYPES, Annotations, Document, GoldCorpus,
 )
 
 LAYERS = {"entities": "entities", "timexes": "timex", "stances": "stance"}
+HEADER_KEYS = frozenset({"label_scheme"})
+LABEL_SCHEMES = ("ontonotes", "conll")
+
+
+def _header(obj: dict, where: str) -> dict | None:
+    """The header line's fields, or None when the line is a document line."""
+    if "doc_id" in obj or "label_scheme" not in obj:
+        return None
+    unknown = sorted(set(obj) - HEADER_KEYS)
+    if unknown:
+        raise DataError(f"{where}: a line without doc_id is a header, which may only hold "
+                        f"{', '.join(sorted(HEADER_KEYS))}; got {', '.join(unknown)}")
+    if obj.get("label_scheme") not in LABEL_SCHEMES:
+        raise DataError(f"{where}: header label_scheme must be one of {', '.join(LABEL_SCHEMES)}, "
+                        f"got {obj.get('label_scheme')!r}")
+    return obj
+
+
+def declared_label_scheme(path: Path) -> str | None:
+    """The label scheme a predictions file's header line declares, if it has one."""
+    for lineno, obj in read_jsonl(Path(path)):
+        header = _header(obj, f"{path}:{lineno}")
+        return None if header is None else header["label_scheme"]
+    return None
 
 
 def _check_span(where: str, start: int, end: int, text: str | None, doc: Document) -> None:
@@ -60,7 +88,7 @@ def _parse_line(obj: dict, where: str, doc: Document, claim_ids: set[str]) -> An
                 raise DataError(f"{where}: malformed TIMEX3 value {t.value!r} for type {t.type} ({t.text!r})")
     if "stances" in obj:
         items = require(obj, "stances", list, where)
-        parsed = [parse_stance(o, f"{where} stances[{i}]", need_text=False) for i, o in enumerate(items) if _is_obj(o, where)]
+        parsed = [parse_stance(o, f"{where} stances[{i}]") for i, o in enumerate(items) if _is_obj(o, where)]
         seen: set[str] = set()
         for s in parsed:
             if s.claim_id not in claim_ids:
@@ -70,8 +98,8 @@ def _parse_line(obj: dict, where: str, doc: Document, claim_ids: set[str]) -> An
             seen.add(s.claim_id)
             if s.label not in STANCE_LABELS:
                 raise DataError(f"{where}: unknown stance label {s.label!r}; expected one of {', '.join(STANCE_LABELS)}")
-            for ev in s.evidence:
-                _check_span(f"{where} {s.claim_id} evidence", ev.start, ev.end, ev.text or None, doc)
+            for ev in s.evidence:  # evidence carries its text, like every other span
+                _check_span(f"{where} {s.claim_id} evidence", ev.start, ev.end, ev.text, doc)
                 if ev.polarity not in POLARITIES:
                     raise DataError(f"{where}: unknown polarity {ev.polarity!r}; expected one of {', '.join(POLARITIES)}")
         sts = tuple(sorted(parsed, key=lambda s: s.claim_id))
@@ -103,13 +131,22 @@ def read_predictions(path: Path, corpus: GoldCorpus, partial: bool = False) -> l
     claim_ids = {c.claim_id for c in corpus.claims}
     by_id: dict[str, Annotations] = {}
     layers: frozenset[str] | None = None
+    first = True
     for lineno, obj in read_jsonl(Path(path)):
         where = f"{path}:{lineno}"
+        if first and _header(obj, where) is not None:
+            first = False
+            continue
+        first = False
         doc_id = require(obj, "doc_id", str, where)
         if doc_id not in docs:
             raise DataError(f"{where}: unknown doc_id {doc_id!r} (not in the dataset)")
         if doc_id in by_id:
             raise DataError(f"{where}: duplicate line for doc_id {doc_id!r}")
+        unknown = sorted(set(obj) - {"doc_id", *LAYERS})
+        if unknown:  # a misspelled layer ("timex") would otherwise read as "not attempted"
+            raise DataError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; a line holds doc_id and "
+                            f"any of {', '.join(LAYERS)}")
         these = frozenset(k for k in LAYERS if k in obj)
         if layers is None:
             layers = these
@@ -118,6 +155,8 @@ def read_predictions(path: Path, corpus: GoldCorpus, partial: bool = False) -> l
         by_id[doc_id] = _parse_line(obj, where, docs[doc_id], claim_ids)
     if not by_id:
         raise DataError(f"{path}: no predictions")
+    if not layers:
+        raise DataError(f"{path}: no line holds any of {', '.join(LAYERS)}; nothing to score")
     missing = [d.doc_id for d in corpus.documents if d.doc_id not in by_id]
     if missing and not partial:
         raise DataError(f"{path}: missing predictions for {len(missing)} document(s): {', '.join(missing[:5])}"
@@ -154,8 +193,10 @@ def prediction_row(ann: Annotations) -> dict:
     return row
 
 
-def write_predictions(path: Path, preds: Iterable[Annotations]) -> None:
-    write_jsonl(Path(path), (prediction_row(p) for p in preds))
+def write_predictions(path: Path, preds: Iterable[Annotations], label_scheme: str | None = None) -> None:
+    """One line per document, after a header line declaring ``label_scheme`` when given."""
+    header = [{"label_scheme": label_scheme}] if label_scheme is not None else []
+    write_jsonl(Path(path), header + [prediction_row(p) for p in preds])
 
 
 def read_input_documents(path: Path) -> list[Document]:
@@ -168,10 +209,10 @@ def read_input_documents(path: Path) -> list[Document]:
             raise DataError(f"{where}: duplicate doc_id {doc_id!r}")
         seen.add(doc_id)
         dct = obj.get("dct")
-        if dct is not None and not isinstance(dct, str):
-            raise DataError(f"{where}: field 'dct' must be an ISO date string or null")
+        if dct is not None and not is_valid_dct(dct):
+            raise DataError(f"{where}: field 'dct' must be {DCT_FORM} or null, got {dct!r}")
         docs.append(Document(doc_id, require(obj, "text", str, where), dct))
     return docs
 
 
-__all__ = ["read_predictions", "write_predictions", "read_input_documents", "prediction_row", "tasks_of", "dumps_line"]
+__all__ = ["read_predictions", "write_predictions", "declared_label_scheme", "read_input_documents", "prediction_row", "tasks_of", "dumps_line"]

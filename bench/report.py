@@ -1,14 +1,17 @@
 """Error-analysis report: one self-contained HTML page showing where a run goes wrong.
 
-Span categories follow the scorer's matching.  Entities (in the run's label view:
-OntoNotes, or CoNLL for CoNLL-label extractors): exact span + label = correct
-(the strict scheme's COR); then exact span, other label = wrong label; then the
-remaining spans are paired by overlap (``greedy_overlap_match``): same label =
-wrong boundary, other label = wrong label and boundary; what is left is missed
-(gold) or spurious (pred).  Timexes use the relaxed one-to-one matching of the
-timex scorer: exact span with the same type and value = correct, exact span
-otherwise = wrong value, overlap = wrong boundary.  Stance pairs without a
-stance count as "unrelated", as in the stance scorer.
+The page renders the scorers' own alignments (``align_document`` of each task
+module), so its counts are the result file's counts:
+
+* entities, in the run's label view (OntoNotes, or CoNLL for CoNLL-label
+  extractors): correct = a set-based strict hit (the main figure's tp); the other
+  gold and predicted spans are paired by maximum overlap matching into wrong label /
+  wrong boundary / both; the rest are missed or spurious;
+* timexes: the timex scorer's relaxed maximum matching: same span, type and value =
+  correct, same span otherwise = wrong value, overlap = wrong boundary; the strict
+  count (identical offsets) is shown beside it;
+* stance: every (document, claim) pair, a missing stance counting as "unrelated",
+  with the evidence matched at IoU >= 0.5.
 """
 
 from __future__ import annotations
@@ -21,135 +24,76 @@ from pathlib import Path
 from bench.html import attrs, esc, page
 from bench.io import DataError
 from bench.results import RunRecord
-from bench.scoring.base import greedy_overlap_match
-from bench.types import CONLL_LABELS, ENTITY_LABELS, FINE_TO_CONLL, STANCE_LABELS, Annotations, Entity, GoldCorpus
+from bench.scoring import entities as ent_scoring
+from bench.scoring import stance as stance_scoring
+from bench.scoring import timex as timex_scoring
+from bench.scoring.base import Link
+from bench.types import CONLL_LABELS, ENTITY_LABELS, STANCE_LABELS, Annotations, GoldCorpus
 
-ENTITY_CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("correct", "correct"), ("wrong_label", "wrong label"), ("wrong_boundary", "wrong boundary"),
-    ("wrong_both", "wrong label and boundary"), ("missed", "missed (gold only)"),
-    ("spurious", "spurious (predicted only)"),
-)
-TIMEX_CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("correct", "correct (span, type and value)"), ("wrong_value", "wrong value or type"),
-    ("wrong_boundary", "wrong boundary"), ("missed", "missed (gold only)"), ("spurious", "spurious (predicted only)"),
-)
+ENTITY_CATEGORIES = ent_scoring.OUTCOMES
+TIMEX_CATEGORIES = timex_scoring.OUTCOMES
 NONE = "(none)"
-
-
-@dataclass(frozen=True)
-class SpanPair:
-    """One gold span, one predicted span or a matched pair, with its error category."""
-
-    category: str
-    gold: object | None  # Entity or Timex
-    pred: object | None
-
-    @property
-    def start(self) -> int:
-        return min(s.start for s in (self.gold, self.pred) if s is not None)
-
-
-def _by_pos(pairs: list[SpanPair]) -> list[SpanPair]:
-    return sorted(pairs, key=lambda p: (p.start, p.gold is None, (p.gold or p.pred).end))
-
-
-def classify_entities(gold: Sequence[Entity], pred: Sequence[Entity]) -> list[SpanPair]:
-    """Entity error categories; gold and pred must already be in the same label view."""
-    g, p = sorted(gold), sorted(pred)
-    used_g: set[int] = set()
-    used_p: set[int] = set()
-    pairs: list[SpanPair] = []
-    for same_label in (True, False):  # exact-span matches, right label first (the strict scheme's COR)
-        for pi, pe in enumerate(p):
-            if pi in used_p:
-                continue
-            for gi, ge in enumerate(g):
-                if gi in used_g or (ge.start, ge.end) != (pe.start, pe.end):
-                    continue
-                if same_label and ge.label != pe.label:
-                    continue
-                used_g.add(gi)
-                used_p.add(pi)
-                pairs.append(SpanPair("correct" if ge.label == pe.label else "wrong_label", ge, pe))
-                break
-    rest_g = [i for i in range(len(g)) if i not in used_g]
-    rest_p = [i for i in range(len(p)) if i not in used_p]
-    for a, b in greedy_overlap_match([g[i] for i in rest_g], [p[i] for i in rest_p]):
-        ge, pe = g[rest_g[a]], p[rest_p[b]]
-        used_g.add(rest_g[a])
-        used_p.add(rest_p[b])
-        pairs.append(SpanPair("wrong_boundary" if ge.label == pe.label else "wrong_both", ge, pe))
-    pairs += [SpanPair("missed", ge, None) for i, ge in enumerate(g) if i not in used_g]
-    pairs += [SpanPair("spurious", None, pe) for i, pe in enumerate(p) if i not in used_p]
-    return _by_pos(pairs)
-
-
-def classify_timexes(gold: Sequence, pred: Sequence) -> list[SpanPair]:
-    key = lambda t: (t.start, t.end, t.type, t.value)  # noqa: E731 - the timex scorer's order
-    g, p = sorted(gold, key=key), sorted(pred, key=key)
-    pairs = []
-    matched = greedy_overlap_match(g, p)
-    for gi, pi in matched:
-        ge, pe = g[gi], p[pi]
-        if (ge.start, ge.end) != (pe.start, pe.end):
-            cat = "wrong_boundary"
-        else:
-            cat = "correct" if (ge.type, ge.value) == (pe.type, pe.value) else "wrong_value"
-        pairs.append(SpanPair(cat, ge, pe))
-    mg, mp = {gi for gi, _ in matched}, {pi for _, pi in matched}
-    pairs += [SpanPair("missed", t, None) for i, t in enumerate(g) if i not in mg]
-    pairs += [SpanPair("spurious", None, t) for i, t in enumerate(p) if i not in mp]
-    return _by_pos(pairs)
-
-
-def to_view(ents: Sequence[Entity], label_scheme: str) -> list[Entity]:
-    """Gold (fine) entities in the run's label view; CoNLL runs are judged on CoNLL labels."""
-    if label_scheme != "conll":
-        return list(ents)
-    return [Entity(e.start, e.end, FINE_TO_CONLL.get(e.label, e.label), e.text, e.entity_id) for e in ents]
+SpanPair = Link  # one gold span, one predicted span or a matched pair, with its outcome
 
 
 @dataclass(frozen=True)
 class DocReport:
     doc_id: str
     text: str
-    entities: tuple[SpanPair, ...] | None  # None: task not attempted
-    timexes: tuple[SpanPair, ...] | None
-    stances: tuple[tuple[str, str, str], ...] | None  # (claim_id, gold label, pred label)
+    entities: tuple[Link, ...] | None  # None: task not attempted
+    timexes: tuple[Link, ...] | None
+    stance_links: tuple[Link, ...] | None  # one per claim
+
+    @property
+    def stances(self) -> tuple[tuple[str, str, str], ...] | None:
+        """(claim_id, gold label, pred label) per claim."""
+        if self.stance_links is None:
+            return None
+        return tuple((x.gold.claim_id, x.gold.label, x.pred.label) for x in self.stance_links)
 
 
 def analyse(corpus: GoldCorpus, preds: Sequence[Annotations], label_scheme: str) -> list[DocReport]:
-    """Per-document categories for the documents that have predictions, in corpus order."""
+    """Per-document alignments for the documents that have predictions, in corpus order."""
     by_id = {p.doc_id: p for p in preds}
     out = []
     for doc, gold in zip(corpus.documents, corpus.gold):
         p = by_id.get(doc.doc_id)
         if p is None:
             continue
-        ents = None
-        if p.entities is not None:
-            ents = tuple(classify_entities(to_view(gold.entities or (), label_scheme), p.entities))
-        tmx = None if p.timexes is None else tuple(classify_timexes(gold.timexes or (), p.timexes))
-        sts = None
-        if p.stances is not None:
-            g = {s.claim_id: s.label for s in gold.stances or ()}
-            pr = {s.claim_id: s.label for s in p.stances}
-            sts = tuple((c.claim_id, g.get(c.claim_id, "unrelated"), pr.get(c.claim_id, "unrelated"))
-                        for c in corpus.claims)
+        ents = None if p.entities is None else ent_scoring.align_document(gold, p, label_scheme)
+        tmx = None if p.timexes is None else timex_scoring.align_document(gold, p)
+        sts = None if p.stances is None else stance_scoring.align_document(doc, gold, p, corpus.claims)
         out.append(DocReport(doc.doc_id, doc.text, ents, tmx, sts))
     return out
 
 
 def counts(docs: Sequence[DocReport], layer: str) -> dict[str, int] | None:
-    """Category -> count over all documents; None when the task was not attempted."""
+    """Outcome -> count over all documents; None when the task was not attempted."""
     if not docs or getattr(docs[0], layer) is None:
         return None
     if layer == "stances":
         c = Counter("agree" if g == p else "disagree" for d in docs for _, g, p in d.stances)
         return {"agree": c["agree"], "disagree": c["disagree"]}
     cats = ENTITY_CATEGORIES if layer == "entities" else TIMEX_CATEGORIES
-    c = Counter(sp.category for d in docs for sp in getattr(d, layer))
+    c = Counter(sp.outcome for d in docs for sp in getattr(d, layer))
     return {k: c[k] for k, _ in cats}
+
+
+def scorer_counts(docs: Sequence[DocReport], task: str, label_scheme: str) -> dict[str, float] | None:
+    """The result file's count fields, summed over the report's documents, from the same links."""
+    layer = {"entities": "entities", "timex": "timexes", "stance": "stance_links"}[task]
+    if not docs or getattr(docs[0], layer) is None:
+        return None
+    total: Counter = Counter()
+    for d in docs:
+        links = getattr(d, layer)
+        if task == "entities":
+            total.update(ent_scoring.link_counts(links, "conll" if label_scheme == "conll" else "fine"))
+        elif task == "timex":
+            total.update(timex_scoring.link_counts(links))
+        else:
+            total.update(stance_scoring.link_counts(links, d.text))
+    return dict(total)
 
 
 def entity_confusion(docs: Sequence[DocReport], label_scheme: str) -> tuple[list[str], list[list[int]]]:
@@ -213,7 +157,7 @@ def _title(kind: str, sp: SpanPair, side: str, labels: dict[str, str]) -> str:
         return f"{what} {s.text!r} [{s.start}, {s.end})"
 
     first, other = (sp.gold, sp.pred) if side == "gold" else (sp.pred, sp.gold)
-    return f"{side} {desc(first)}; {'pred' if side == 'gold' else 'gold'}: {desc(other)} - {labels[sp.category]}"
+    return f"{side} {desc(first)}; {'pred' if side == 'gold' else 'gold'}: {desc(other)} - {labels[sp.outcome]}"
 
 
 def highlight(text: str, spans: Sequence[tuple[int, int, str, str, str]]) -> str:
@@ -240,13 +184,13 @@ def _pane_spans(d: DocReport, side: str) -> list[tuple[int, int, str, str, str]]
     for sp in d.entities or ():
         s = sp.gold if side == "gold" else sp.pred
         if s is not None:
-            open_ = f"<mark{attrs(class_=f'ent cat-{sp.category}', title=_title('entity', sp, side, ent_labels))}>"
+            open_ = f"<mark{attrs(class_=f'ent cat-{sp.outcome}', title=_title('entity', sp, side, ent_labels))}>"
             spans.append((s.start, s.end, open_, "</mark>",
-                          f'<span class="lab cat-{sp.category}">{esc(s.label)}</span>'))
+                          f'<span class="lab cat-{sp.outcome}">{esc(s.label)}</span>'))
     for sp in d.timexes or ():
         s = sp.gold if side == "gold" else sp.pred
         if s is not None:
-            open_ = f"<span{attrs(class_=f'tx cat-{sp.category}', title=_title('timex', sp, side, tx_labels))}>"
+            open_ = f"<span{attrs(class_=f'tx cat-{sp.outcome}', title=_title('timex', sp, side, tx_labels))}>"
             spans.append((s.start, s.end, open_, "</span>", ""))
     return spans
 
@@ -260,6 +204,30 @@ def _counts_table(task: str, title: str, c: dict[str, int] | None, labels: dict[
                    f'<td class="num" data-count="{k}">{v}</td></tr>' for k, v in c.items())
     return (f'<table class="counts" data-task="{task}" data-attempted="true"{data}>'
             f"<caption>{esc(title)}</caption><tbody>{rows}</tbody></table>")
+
+
+_SHOWN_COUNTS = {  # the count fields the report shows beside its outcomes: the main figures' inputs
+    "entities": ("strict.ALL.tp", "strict.ALL.pos", "strict.ALL.act"),
+    "timex": ("gold", "pred", "strict.tp", "relaxed.tp", "type.correct", "value.correct"),
+    "stance": ("n", "evidence.gold", "evidence.pred", "evidence.matched", "evidence.holder_correct",
+               "evidence.polarity_correct"),
+}
+
+
+def _scorer_counts_table(docs: Sequence[DocReport], label_scheme: str) -> str:
+    """The count fields the scorer sums for the result file, from the links shown here."""
+    rows = []
+    for task, fields in _SHOWN_COUNTS.items():
+        c = scorer_counts(docs, task, label_scheme)
+        if c is None:
+            continue
+        prefix = ("conll." if label_scheme == "conll" else "fine.") if task == "entities" else ""
+        for f in fields:
+            rows.append(f'<tr><td>{esc(task)}</td><td class="mono">{esc(prefix + f)}</td>'
+                        f'<td class="num" data-field="{esc(task)}:{esc(prefix + f)}">{c.get(prefix + f, 0):g}</td></tr>')
+    return ('<details class="scorer-counts"><summary>scorer counts (the inputs of the main figures, as in the '
+            'result file)</summary>\n<table><thead><tr><th>task</th><th>field</th><th class="num">count</th></tr>'
+            "</thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table></details>\n")
 
 
 def _matrix(row_labels: Sequence[str], col_labels: Sequence[str], m: Sequence[Sequence[int]], cls: str,
@@ -285,7 +253,7 @@ def _timex_table(d: DocReport) -> str:
             return f'<td class="na">{esc(NONE)}</td><td></td><td></td>'
         return f"<td>{esc(t.text)}</td><td>{esc(t.type)}</td><td class=\"mono\">{esc(t.value)}</td>"
 
-    rows = [f'<tr><td><span class="chip cat-{sp.category}">{esc(labels[sp.category])}</span></td>'
+    rows = [f'<tr><td><span class="chip cat-{sp.outcome}">{esc(labels[sp.outcome])}</span></td>'
             f"{side(sp.gold)}{side(sp.pred)}</tr>" for sp in d.timexes]
     return ("<details open><summary>TIMEX3 values, gold vs predicted</summary>\n"
             f'<table class="timex-values" data-doc="{esc(d.doc_id)}">\n<thead><tr><th>category</th>'
@@ -296,7 +264,7 @@ def _timex_table(d: DocReport) -> str:
 def _doc_section(d: DocReport) -> str:
     chips = []
     for layer, cats in (("entities", ENTITY_CATEGORIES), ("timexes", TIMEX_CATEGORIES)):
-        c = Counter(sp.category for sp in getattr(d, layer) or ())
+        c = Counter(sp.outcome for sp in getattr(d, layer) or ())
         chips.append(" ".join(f'<span class="chip cat-{k}" title="{esc(layer)}: {esc(lab)}">{c[k]}</span>'
                               for k, lab in cats if c[k]))
     panes = "".join(
@@ -361,7 +329,7 @@ def render_report(corpus: GoldCorpus, preds: Sequence[Annotations], label_scheme
                + _counts_table("entities", f"entities ({view} labels)", ents, dict(ENTITY_CATEGORIES))
                + _counts_table("timex", "temporal expressions", tmx, dict(TIMEX_CATEGORIES))
                + _counts_table("stance", "stance pairs (document x claim)", sts, {})
-               + "</div></section>\n")
+               + "</div>\n" + _scorer_counts_table(docs, label_scheme) + "</section>\n")
     parts = [f"<h1>{esc(title)}</h1>\n", _run_header(rec, name), summary]
     parts.append('<h2 id="confusion">Confusion matrices</h2>\n')
     if ents is not None:

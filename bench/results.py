@@ -17,7 +17,7 @@ SCHEMA = "kursk-ie-bench/result/v1"
 
 @dataclass(frozen=True)
 class Score:
-    value: float
+    value: float | None  # None: undefined (e.g. precision with no predictions), never 0
     low: float | None = None  # 95% percentile bootstrap over documents
     high: float | None = None
     sent_low: float | None = None  # the same, resampling sentences (pairs for stance)
@@ -76,7 +76,10 @@ class RunRecord:
 
 
 def _r(x: float | None) -> float | None:
-    return None if x is None else round(float(x), 6)
+    """Rounded for the JSON file; an undefined figure (None or NaN) is null."""
+    if x is None or x != x:
+        return None
+    return round(float(x), 6)
 
 
 def _r_rows(rows: list) -> list:

@@ -8,9 +8,9 @@ from bench.results import RunRecord
 SUMMARY_ROWS = (
     ("entities", "fine.strict.micro_f1", "entities  strict micro-F1 (OntoNotes)"),
     ("entities", "conll.strict.micro_f1", "entities  strict micro-F1 (CoNLL)"),
-    ("entities", "fine.exact.micro_f1", "entities  exact-span micro-F1"),
-    ("entities", "fine.partial.micro_f1", "entities  partial micro-F1"),
-    ("entities", "fine.type.micro_f1", "entities  type micro-F1"),
+    ("entities", "fine.nervaluate.exact.micro_f1", "entities  nervaluate exact micro-F1"),
+    ("entities", "fine.nervaluate.partial.micro_f1", "entities  nervaluate partial micro-F1"),
+    ("entities", "fine.nervaluate.type.micro_f1", "entities  nervaluate type micro-F1"),
     ("timex", "strict.f1", "timex     strict span F1"),
     ("timex", "relaxed.f1", "timex     relaxed span F1"),
     ("timex", "value.accuracy", "timex     value accuracy (matched)"),
@@ -18,12 +18,13 @@ SUMMARY_ROWS = (
     ("stance", "macro_f1", "stance    macro-F1"),
     ("stance", "accuracy", "stance    accuracy"),
     ("stance", "fnc1", "stance    FNC-1 relative score"),
-    ("stance", "evidence.f1", "stance    evidence span F1"),
+    ("stance", "evidence.f1", "stance    evidence F1 (IoU >= 0.5)"),
+    ("stance", "evidence.token_f1", "stance    evidence token-overlap F1"),
 )
 
 
 def _fmt(x: float | None) -> str:
-    return "   -  " if x is None else f"{100 * x:6.1f}"
+    return "   n/a" if x is None else f"{100 * x:6.1f}"  # None: undefined (e.g. 0/0), never 0
 
 
 def render(rec: RunRecord) -> str:
@@ -38,6 +39,15 @@ def render(rec: RunRecord) -> str:
         main = "*" if metric == tr.main_score else " "
         lines.append(f"{main} {label:40} {_fmt(s.value)}   [{_fmt(s.low)}, {_fmt(s.high)}]     "
                      f"[{_fmt(s.sent_low)}, {_fmt(s.sent_high)}]")
+    stance = rec.task("stance")
+    if stance is not None and "support.tp" in stance.count_fields:  # macro-F1 averages the supported classes
+        from bench.types import STANCE_LABELS
+
+        sums = [sum(row[i] for _, row in stance.doc_counts) for i in range(len(stance.count_fields))]
+        col = {f: i for i, f in enumerate(stance.count_fields)}
+        support = {c: int(sums[col[f"{c}.tp"]] + sums[col[f"{c}.fn"]]) for c in STANCE_LABELS}
+        lines.append("  stance gold support: " + ", ".join(f"{c} {n}" for c, n in support.items())
+                     + "; macro-F1 averages the classes with support > 0")
     missing = [t for t in ("entities", "timex", "stance") if rec.task(t) is None]
     if missing:
         lines.append(f"  not attempted: {', '.join(missing)}")

@@ -23,7 +23,34 @@ _BY_TYPE = {
 }
 
 
+_CALENDAR = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?![\d])")
+_DCT = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T([01]\d|2[0-3]):([0-5]\d))?")
+
+
+def _real_date(year: str, month: str, day: str) -> bool:
+    import datetime
+
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:  # 2025-02-31, month 13, ...
+        return False
+    return True
+
+
 def is_valid_value(value: str, timex_type: str | None = None) -> bool:
-    """True when value is a well-formed TIMEX3 value (for the given type, if any)."""
+    """True when value is a well-formed TIMEX3 value (for the given type, if any) whose
+    calendar date, when it names one, exists."""
     pattern = _BY_TYPE.get(timex_type, VALUE_RE) if timex_type else VALUE_RE
-    return pattern.fullmatch(value) is not None
+    if pattern.fullmatch(value) is None:
+        return False
+    m = _CALENDAR.match(value)
+    return m is None or _real_date(*m.groups())
+
+
+def is_valid_dct(value: object) -> bool:
+    """A document creation time: a real calendar date YYYY-MM-DD, optionally THH:MM."""
+    m = _DCT.fullmatch(value) if isinstance(value, str) else None
+    return m is not None and _real_date(*m.groups()[:3])
+
+
+DCT_FORM = "a real date YYYY-MM-DD (optionally THH:MM)"

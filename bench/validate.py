@@ -13,12 +13,11 @@ from pathlib import Path
 
 from bench.io import DataError, read_jsonl, require
 from bench.records import parse_entity, parse_stance, parse_timex
-from bench.timex3 import is_valid_value
+from bench.timex3 import DCT_FORM, is_valid_dct, is_valid_value
 from bench.types import AUTHOR, ENTITY_LABELS, POLARITIES, STANCE_LABELS, TIMEX_TYPES
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CLAIM_ID = re.compile(r"C\d{2}")
-DCT = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2})?")
 FILES = ("documents.jsonl", "claims.jsonl", "entities_kb.jsonl", "entities.jsonl", "timex.jsonl", "stances.jsonl")
 
 
@@ -39,6 +38,14 @@ def _overlaps(where_spans: list[tuple[str, int, int]], layer: str) -> list[str]:
     return problems
 
 
+def _inside(name: str) -> bool:
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    parts = PurePosixPath(name).parts
+    return bool(name) and not PurePosixPath(name).is_absolute() and not PureWindowsPath(name).drive \
+        and ".." not in parts and "\\" not in name
+
+
 def load_texts(ann_dir: Path, corpus_dir: Path, problems: list[str]) -> tuple[dict[str, str], list[str]]:
     """doc_id -> text, checking files exist and their sha256; also returns doc ids in order."""
     texts: dict[str, str] = {}
@@ -47,11 +54,15 @@ def load_texts(ann_dir: Path, corpus_dir: Path, problems: list[str]) -> tuple[di
     for lineno, obj in read_jsonl(path):
         where = f"{path}:{lineno}"
         doc_id = require(obj, "doc_id", str, where)
-        file = corpus_dir / require(obj, "file", str, where)
+        name = require(obj, "file", str, where)
+        if not _inside(name):  # an absolute path or "../" would read files outside the corpus
+            problems.append(f"{where}: file {name!r} must be a relative path inside the corpus directory")
+            continue
+        file = corpus_dir / name
         sha = require(obj, "sha256", str, where)
         dct = obj.get("dct")
-        if dct is not None and not (isinstance(dct, str) and DCT.fullmatch(dct)):
-            problems.append(f"{where}: dct {dct!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+        if dct is not None and not is_valid_dct(dct):
+            problems.append(f"{where}: dct {dct!r} is not {DCT_FORM}")
         if doc_id in texts:
             problems.append(f"{where}: duplicate doc_id {doc_id!r}")
             continue
@@ -213,3 +224,45 @@ def _check_stances(path: Path, texts: dict[str, str], claim_ids: list[str], kb: 
         for cid in claim_ids:
             if (doc_id, cid) not in seen:
                 problems.append(f"{path}: missing stance for pair ({doc_id}, {cid})")
+
+
+def check_gold_corpus(corpus, where: str) -> list[str]:
+    """The checks of `bench validate` on gold already loaded from a dataset directory (which
+    carries no knowledge base, so holders are not looked up): a hand-made dataset passed
+    with --dataset must meet the same rules before anything is scored against it."""
+    problems: list[str] = []
+    claim_ids = [c.claim_id for c in corpus.claims]
+    meta = {m.doc_id: m for m in corpus.meta}
+    for doc, gold in zip(corpus.documents, corpus.gold):
+        at = f"{where}: {doc.doc_id}"
+        m = meta.get(doc.doc_id)
+        if m is not None and m.sha256 and hashlib.sha256(doc.text.encode("utf-8")).hexdigest() != m.sha256:
+            problems.append(f"{at}: sha256 {m.sha256[:12]}... does not match the document text")
+        for layer, spans, labels in (("entity", gold.entities, ENTITY_LABELS), ("timex", gold.timexes, TIMEX_TYPES)):
+            placed = []
+            for s in spans:
+                sw = f"{at} {layer} [{s.start}, {s.end})"
+                problems += _span_problems(sw, s.start, s.end, s.text, doc.text)
+                label = s.label if layer == "entity" else s.type
+                if label not in labels:
+                    problems.append(f"{sw}: unknown {layer} label {label!r}; expected one of {', '.join(labels)}")
+                elif layer == "timex" and not is_valid_value(s.value, s.type):
+                    problems.append(f"{sw}: malformed TIMEX3 value {s.value!r} for type {s.type}")
+                placed.append((sw, s.start, s.end))
+            problems += _overlaps(placed, layer)
+        seen = set()
+        for st in gold.stances:
+            sw = f"{at} {st.claim_id}"
+            seen.add(st.claim_id)
+            if st.label == "unrelated" and st.evidence:
+                problems.append(f"{sw}: unrelated but has evidence")
+            if st.label != "unrelated" and not st.evidence:
+                problems.append(f"{sw}: {st.label} but has no evidence")
+            for i, ev in enumerate(st.evidence):
+                problems += _span_problems(f"{sw} evidence[{i}]", ev.start, ev.end, ev.text, doc.text)
+                if ev.polarity not in POLARITIES:
+                    problems.append(f"{sw} evidence[{i}]: unknown polarity {ev.polarity!r}")
+        missing = [c for c in claim_ids if c not in seen]
+        if missing:
+            problems.append(f"{at}: no stance for claim(s) {', '.join(missing)} (every pair needs one)")
+    return problems

@@ -41,8 +41,13 @@ def predict_file(model: str, input_path: Path, output: Path, claims_path: Path |
     claims = _claims(claims_path)
     extractor = load_extractor(model, **_model_options(model, trust_remote_code))
     preds = run_extractor(extractor, docs, claims)
-    write_predictions(output, preds)
+    write_predictions(output, preds, _scheme_header(extractor))
     return len(preds)
+
+
+def _scheme_header(extractor) -> str | None:
+    """The label scheme to declare in a predictions file (entity extractors only)."""
+    return extractor.label_scheme if "entities" in extractor.tasks else None
 
 
 def _safe(name: str) -> str:
@@ -68,7 +73,7 @@ def evaluate_command(model, predictions, dataset, output, save_predictions, seed
             raise DataError("--partial and --shard do not combine")
         shard = Shard.parse(shard)
         corpus = restrict(corpus, shard)
-        settings = Settings(seed, resamples, partial, progress, sentence_counts=True)
+        settings = Settings(seed, resamples, partial, progress)
     if model is not None:
         from bench.extractors import load_extractor
         from bench.predictions import write_predictions
@@ -78,7 +83,7 @@ def evaluate_command(model, predictions, dataset, output, save_predictions, seed
         extractor = load_extractor(model, **_model_options(model, trust_remote_code))
         rec, preds, timings = evaluate_extractor(extractor, corpus, shown, settings)
         if save_predictions:
-            write_predictions(save_predictions, preds)
+            write_predictions(save_predictions, preds, _scheme_header(extractor))
         name = extractor.name
     else:
         run_name = None
@@ -108,7 +113,7 @@ def merge_command(paths: list[Path], output: Path) -> tuple[str, Path]:
 
 
 def compare_results(path_a: Path, path_b: Path, task: str | None, metric: str | None, method: str,
-                    seed: int, n_resamples: int) -> str:
+                    seed: int, n_resamples: int, unit: str = "document", alpha: float = 0.05) -> str:
     from bench.comparison import compare
 
-    return compare(path_a, path_b, task, metric, method, seed, n_resamples)
+    return compare(path_a, path_b, task, metric, method, seed, n_resamples, unit, alpha)

@@ -1,4 +1,8 @@
-"""One-off adjudication of the two independent passes into data/annotations/ (kept for provenance).
+"""One-off adjudication of the two in-house passes into data/annotations/ (kept for provenance).
+
+This made the gold of dataset 1.0.0. Do not run it again: it would overwrite the gold
+of 2.0.0, adjudicated decision by decision against the independent pass afterwards
+(docs/adjudication.md).
 
 Rules (see docs/adjudication.md): entities and timexes agreed fully on spans, labels,
 types and values; entity ids follow pass B where the slugs differed. Stance evidence:

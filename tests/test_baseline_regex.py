@@ -262,3 +262,25 @@ def test_sources_never_read_gold_or_name_the_annotation_folder():
                 assert node.module in ("bench.types", "bench.text"), (path, node.module)
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "open":
                 pytest.fail(f"{path} opens a file")
+
+
+def test_a_one_megabyte_document_gives_each_copy_of_a_paragraph_the_same_spans():
+    """Long documents: the rules look at a bounded neighbourhood (the overlap resolution,
+    brackets and stance holders were quadratic in document length), so every copy of a
+    repeated paragraph after the first gets the same entity and timex spans.  The time
+    this takes is measured in benchmarks/bench_regex_scaling.py, not here."""
+    from baselines.regex_baseline import RegexExtractor
+    from bench.types import Claim, Document
+
+    para = ("On Monday, President Anna Berg of Veldland met Karl Osk (the envoy) in Brussels. "
+            "The United Nations said on 3 May 2025 that talks would go on for two weeks.\n\n")
+    copies = 1_000_000 // len(para) + 1
+    text = para * copies
+    ann = RegexExtractor().extract(Document("big", text, "2025-05-05"), [Claim("C01", "Talks go on in Brussels.")])
+    per_copy: dict[int, set] = {}
+    for e in ann.entities + ann.timexes:
+        k = e.start // len(para)
+        per_copy.setdefault(k, set()).add((e.start - k * len(para), e.end - k * len(para), type(e).__name__))
+    assert len(text) >= 1_000_000 and len(per_copy) == copies
+    assert per_copy[1] and all(per_copy[k] == per_copy[1] for k in range(2, copies))
+    assert len(ann.stances[0].evidence) >= copies  # the claim-bearing sentence, in every copy

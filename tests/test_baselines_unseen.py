@@ -61,7 +61,9 @@ def test_predict_on_unseen_news_without_gold(model, tmp_path):
                           "--output", str(out), "--claims", str(claims)],
                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert res.returncode == 0, res.stderr[-2000:]
-    preds = {p["doc_id"]: p for p in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    header, *lines = map(json.loads, out.read_text(encoding="utf-8").splitlines())
+    assert header == {"label_scheme": "ontonotes"}
+    preds = {p["doc_id"]: p for p in lines}
     assert set(preds) == {"n1", "n2"}
     for doc in DOCS:
         p = preds[doc["doc_id"]]

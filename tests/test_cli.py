@@ -65,7 +65,8 @@ def test_predict_on_invented_documents(tmp_path):
     res = invoke("predict", "--model", PERFECT, "--input", inp, "--output", out, "--claims", _claims(tmp_path))
     assert res.exit_code == 0, res.output
     assert res.stdout.strip() == f"wrote predictions for 2 document(s) to {out}"
-    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    header, *rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert header == {"label_scheme": "ontonotes"}  # the file declares its label scheme
     assert rows[0]["entities"] == [{"start": 34, "end": 40, "label": "GPE", "text": "Lisbon"}]
     assert rows[1]["doc_id"] == "n2" and rows[1]["entities"] == []
 
@@ -112,7 +113,7 @@ def test_build_dataset_check_and_write(synth_ann, tmp_path):
         f"error: {re.escape(str(out))}: dataset files stale against the annotations: documents/test.jsonl, "
         "ner/test.jsonl, timex/test.jsonl, claims/test.jsonl, stance/test.jsonl, README.md, "
         + ", ".join(f"{c}/test-[0-9a-f]{{12}}\\.parquet" for c in ("documents", "ner", "timex", "claims", "stance"))
-        + "; run `bench build-dataset`\n", res.stderr), res.stderr
+        + ", MANIFEST\\.json; run `bench build-dataset`\n", res.stderr), res.stderr
     assert not out.exists()  # --check writes nothing
     res = invoke(*_build_args(synth_ann, out))
     assert res.exit_code == 0, res.output

@@ -108,3 +108,43 @@ def test_hand_made_dataset_errors_name_the_line(synth_dataset, tmp_path, rel, ol
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     with pytest.raises(DataError, match=message):
         load_dataset_dir(copy)
+
+
+def _edit_line(path, n: int, change) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    obj = json.loads(lines[n])
+    change(obj)
+    lines[n] = json.dumps(obj, ensure_ascii=False) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _first_entity(o):
+    return o["entities"][0]
+
+
+@pytest.mark.parametrize("rel, line, change, message", [
+    ("documents/test.jsonl", 0, lambda o: _first_entity(o).update(label="PERSONA"), r"unknown entity label 'PERSONA'"),
+    ("documents/test.jsonl", 0, lambda o: o["timexes"][0].update(value="2024-02-31"), r"malformed TIMEX3 value"),
+    ("documents/test.jsonl", 0, lambda o: o["entities"].append(dict(_first_entity(o), label="ORG")),
+     r"entity span \[\d+, \d+\) overlaps"),
+    ("stance/test.jsonl", 0, lambda o: o["evidence"][0].update(start=10 ** 9, end=10 ** 9 + 5),
+     r"evidence\[0\]: offsets \[1000000000, 1000000005\) out of range"),
+    ("documents/test.jsonl", 0, lambda o: o.update(sha256="0" * 64), r"doc000: sha256 000000000000\.\.\. does not match"),
+    ("documents/test.jsonl", 0, lambda o: o.update(dct="2025-13-45"), r"field 'dct' must be a real date"),
+])
+def test_a_dataset_passed_with_dataset_meets_the_rules_of_validate(synth_dataset, tmp_path, rel, line, change, message):
+    """The reliability issue: bad gold in --dataset folders used to shift scores silently."""
+    copy = tmp_path / "ds"
+    shutil.copytree(synth_dataset, copy)
+    _edit_line(copy / rel, line, change)
+    with pytest.raises(DataError, match=message):
+        load_dataset_dir(copy)
+
+
+def test_a_missing_stance_pair_is_refused(synth_dataset, tmp_path):
+    copy = tmp_path / "ds"
+    shutil.copytree(synth_dataset, copy)
+    path = copy / "stance/test.jsonl"
+    path.write_text("".join(path.read_text(encoding="utf-8").splitlines(keepends=True)[1:]), encoding="utf-8")
+    with pytest.raises(DataError, match=r"doc000: no stance for claim\(s\) C01 \(every pair needs one\)"):
+        load_dataset_dir(copy)

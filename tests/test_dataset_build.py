@@ -97,8 +97,8 @@ def test_build_then_check_reports_stale_files(synth_ann, tmp_path):
     out = tmp_path / "ds"
     written = db.build(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus")
     parquet = {c: next((out / c).glob("*.parquet")).name for c in db.CONFIGS}
-    assert written == ["README.md"] + sorted([f"{c}/test.jsonl" for c in db.CONFIGS]
-                                             + [f"{c}/{parquet[c]}" for c in db.CONFIGS])
+    assert written == sorted(["MANIFEST.json", "README.md"] + [f"{c}/test.jsonl" for c in db.CONFIGS]
+                             + [f"{c}/{parquet[c]}" for c in db.CONFIGS])
     card = (out / "README.md").read_text(encoding="utf-8")
     assert card.startswith("---\n") and "# Synthetic corpus" in card and "3 documents, 8 entity" in card
     assert db.stale_files(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus") == []
@@ -106,7 +106,7 @@ def test_build_then_check_reports_stale_files(synth_ann, tmp_path):
     stance = out / "stance/test.jsonl"
     stance.write_text(stance.read_text(encoding="utf-8").replace("refute", "support"), encoding="utf-8")
     assert db.stale_files(out, synth_ann.ann, synth_ann.corpus, "Synthetic corpus") == [
-        "ner/test.jsonl", "stance/test.jsonl"]
+        "ner/test.jsonl", "stance/test.jsonl", "MANIFEST.json"]  # the manifest no longer matches either
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -264,3 +264,63 @@ def test_hf_result_records_model_file_hash_and_safe_loading(tmp_path, synth_data
     config = json.loads(out.read_text())["extractor"]["config"]
     assert config["revision"] == "sha256:" + h.hexdigest()
     assert config["trust_remote_code"] == "false"
+
+
+# ---- dataset folders: all old or all new ----------------------------------------------
+
+def _build_cmd(ann, out):
+    return [sys.executable, "-m", "bench.cli", "build-dataset", "--annotations", str(ann.ann), "--corpus",
+            str(ann.corpus), "--out", str(out), "--name", "Synth"]
+
+
+def test_killed_build_dataset_leaves_the_old_folder_or_the_new_one(synth_ann, tmp_path):
+    """SIGKILL at random moments of a rebuild: the folder always verifies against its manifest
+    and is entirely the old build or entirely the new one (the issue saw new JSONL beside
+    old Parquet in 10 of 20 kills)."""
+    import random
+    import shutil
+
+    from bench.corpus import load_dataset_dir
+
+    pristine, out = tmp_path / "pristine", tmp_path / "ds"
+    subprocess.run(_build_cmd(synth_ann, pristine), check=True, capture_output=True, env=_env())
+    old = _tree(pristine)
+    lines = synth_ann.lines("claims.jsonl")
+    synth_ann.write_lines("claims.jsonl", [lines[0].replace('"text": "', '"text": "Changed: ', 1)] + lines[1:])
+    subprocess.run(_build_cmd(synth_ann, tmp_path / "new"), check=True, capture_output=True, env=_env())
+    new = _tree(tmp_path / "new")
+    assert old != new
+    rng = random.Random(3)
+    outcomes = []
+    for _ in range(8):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(pristine, out)
+        proc = subprocess.Popen(_build_cmd(synth_ann, out), env=_env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 5.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = _tree(out)
+        assert now in (old, new)
+        load_dataset_dir(out)  # verifies every file against the manifest
+        outcomes.append("new" if now == new else "old")
+    assert "old" in outcomes  # the kills did land mid-build
+
+
+def test_a_folder_mixing_two_builds_is_refused(synth_ann, tmp_path):
+    from bench.corpus import load_dataset_dir
+    from bench.dataset_build import build
+    from bench.io import DataError
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(a, synth_ann.ann, synth_ann.corpus, "Synth")
+    lines = synth_ann.lines("stances.jsonl")
+    synth_ann.write_lines("stances.jsonl", [lines[0].replace('"refute"', '"support"')] + lines[1:])
+    build(b, synth_ann.ann, synth_ann.corpus, "Synth")
+    (a / "stance" / "test.jsonl").write_bytes((b / "stance" / "test.jsonl").read_bytes())  # new JSONL, old rest
+    with pytest.raises(DataError, match=r"stance/test\.jsonl: content differs from MANIFEST\.json"):
+        load_dataset_dir(a)
+    par = next((b / "ner").glob("*.parquet"))
+    par.write_bytes(par.read_bytes()[:-20])  # a corrupt Parquet file is refused too
+    with pytest.raises(DataError, match=r"\.parquet: content differs from MANIFEST\.json"):
+        load_dataset_dir(b)

@@ -90,3 +90,24 @@ def test_require_checks_presence_and_type():
         require({"n": True}, "n", int, "f:3")  # bool is an int subclass but not an offset
     with pytest.raises(DataError, match=r"must be str/int, got None"):
         require({"s": None}, "s", (str, int), "f:4")
+
+
+def test_overwriting_keeps_the_file_mode(tmp_path):
+    import os
+    import stat
+
+    from bench.io import atomic_write_text
+
+    path = tmp_path / "secret.json"
+    path.write_text("old")
+    os.chmod(path, 0o600)
+    atomic_write_text(path, "new")
+    assert path.read_text() == "new" and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_a_leading_utf8_bom_is_accepted(tmp_path):
+    from bench.io import read_jsonl
+
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"doc_id": "a"}\n{"doc_id": "b"}\n')
+    assert [o["doc_id"] for _, o in read_jsonl(path)] == ["a", "b"]

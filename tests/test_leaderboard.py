@@ -22,7 +22,8 @@ def record(name, entities=None, timex=None, stance=None, version="1.0"):
     tasks = []
     if entities is not None:
         tasks.append(task("entities", ("fine.strict.micro_f1", entities, entities - 0.1, entities + 0.05),
-                          {"conll.strict.micro_f1": 0.9, "fine.exact.micro_f1": 0.85, "fine.partial.micro_f1": 0.95}))
+                          {"conll.strict.micro_f1": 0.9, "fine.nervaluate.exact.micro_f1": 0.85,
+                           "fine.nervaluate.partial.micro_f1": 0.95, "fine.strict.macro_f1": None}))
     if timex is not None:
         tasks.append(task("timex", ("value.f1", timex, 0.3, 0.5),
                           {"strict.f1": 0.5, "relaxed.f1": 0.6, "value.accuracy": 0.7}))
@@ -40,10 +41,19 @@ def write_runs(d, *recs):
 def test_cells_format_percent_with_interval_and_em_dash_for_unsupported():
     c = lb.cells(lb.Run(None, record("ents-only", entities=0.8234)))
     assert c["entities strict F1 [95% CI]"] == "82.3 [72.3, 87.3]"
-    assert c["entities exact F1"] == "85.0"
+    assert c["entities nervaluate exact F1"] == "85.0"
     for col in lb.COLUMNS:
         if col.task != "entities":
             assert c[col.header] == DASH  # unsupported: a dash, never 0
+
+
+def test_an_undefined_figure_is_na_not_zero_or_dash():
+    rec = record("x", entities=0.5)
+    ents = rec.task("entities")
+    undefined = replace(ents, scores=tuple((k, Score(None) if k == "conll.strict.micro_f1" else s) for k, s in ents.scores))
+    c = lb.cells(lb.Run(None, replace(rec, tasks=(undefined,))))
+    assert c["entities strict F1 CoNLL"] == "n/a"
+    assert lb.cell_text((None, None, None)) == "n/a" and lb.cell_text(None) == DASH
 
 
 def test_markdown_and_json_show_unsupported_tasks_as_dash_and_null(tmp_path):

@@ -126,7 +126,7 @@ def test_read_aligns_with_corpus_order_and_matches_gold(synth_corpus, tmp_path):
 def test_write_then_read_round_trips(synth_corpus, tmp_path):
     preds = [
         Annotations("doc000", (Entity(51, 56, "LOC", "Paris"), Entity(8, 20, "PER", "Marie Durand")), None,
-                    (Stance("C02", "discuss", (Evidence(120, 144, "Talks", "doubts", ""),)),)),
+                    (Stance("C02", "discuss", (Evidence(120, 144, "Talks", "doubts", "Talks lasted three days."),)),)),
         Annotations("doc001", (), None, ()),
         Annotations("doc002", (Entity(34, 40, "MISC", "Lisbon"),), None, (Stance("C01", "unrelated"),)),
     ]
@@ -141,13 +141,15 @@ def test_write_then_read_round_trips(synth_corpus, tmp_path):
     assert prediction_row(preds[1]) == {"doc_id": "doc001", "entities": [], "stances": []}
 
 
-def test_evidence_text_is_optional(synth_corpus, tmp_path):
+def test_evidence_carries_its_text_like_every_other_span(synth_corpus, tmp_path):
     rows = perfect_rows()
-    for s in rows[0]["stances"]:
-        for ev in s["evidence"]:
-            del ev["text"]
-    preds = read_predictions(write_rows(tmp_path / "p.jsonl", rows), synth_corpus)
-    assert preds[0].stances[0].evidence[0].text == ""
+    ev = next(ev for s in rows[0]["stances"] for ev in s["evidence"])
+    del ev["text"]
+    with pytest.raises(DataError, match=r"p\.jsonl:1 stances\[\d\] evidence\[0\]: missing field 'text'"):
+        read_predictions(write_rows(tmp_path / "p.jsonl", rows), synth_corpus)
+    ev["text"] = "x"
+    with pytest.raises(DataError, match=r"p\.jsonl:1 C\d+ evidence: text 'x' does not match doc000 text"):
+        read_predictions(write_rows(tmp_path / "p.jsonl", rows), synth_corpus)
 
 
 def test_tasks_of_empty_and_single_layer():
@@ -165,10 +167,27 @@ def test_read_input_documents(tmp_path):
 @pytest.mark.parametrize("rows, expected", [
     ([{"doc_id": "a", "text": "x"}, {"doc_id": "b"}], "in.jsonl:2: missing field 'text'"),
     ([{"doc_id": "a", "text": "x"}, {"doc_id": "a", "text": "y"}], "in.jsonl:2: duplicate doc_id 'a'"),
-    ([{"doc_id": "a", "text": "x", "dct": 2024}], "in.jsonl:1: field 'dct' must be an ISO date string or null"),
+    ([{"doc_id": "a", "text": "x", "dct": 2024}], "in.jsonl:1: field 'dct' must be a real date YYYY-MM-DD"),
+    ([{"doc_id": "a", "text": "x", "dct": "2025-13-45"}], "in.jsonl:1: field 'dct' must be a real date YYYY-MM-DD"),
+    ([{"doc_id": "a", "text": "x", "dct": "2025-02-31"}], "in.jsonl:1: field 'dct' must be a real date YYYY-MM-DD"),
     ([{"doc_id": 1, "text": "x"}], "in.jsonl:1: field 'doc_id' must be str"),
 ])
 def test_read_input_documents_errors(tmp_path, rows, expected):
     path = write_rows(tmp_path / "in.jsonl", rows)
     with pytest.raises(DataError, match=expected.replace(".", r"\.")):
         read_input_documents(path)
+
+
+@pytest.mark.parametrize("key", ["timex", "stance", "entity"])
+def test_a_misspelled_layer_is_named_not_skipped(synth_corpus, tmp_path, key):
+    rows = perfect_rows()
+    rows[0][key] = rows[0].pop("timexes" if key == "timex" else "stances" if key == "stance" else "entities")
+    with pytest.raises(DataError, match=rf"p\.jsonl:1: unknown key\(s\) '{key}'; a line holds doc_id and any of "
+                                        r"entities, timexes, stances"):
+        read_predictions(write_rows(tmp_path / "p.jsonl", rows), synth_corpus)
+
+
+def test_a_file_with_no_layer_at_all_is_an_error(synth_corpus, tmp_path):
+    rows = [{"doc_id": r["doc_id"]} for r in perfect_rows()]
+    with pytest.raises(DataError, match=r"p\.jsonl: no line holds any of entities, timexes, stances; nothing to score"):
+        read_predictions(write_rows(tmp_path / "p.jsonl", rows), synth_corpus)

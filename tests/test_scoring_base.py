@@ -3,7 +3,7 @@ import pytest
 
 from bench.scoring import SCORERS, get_scorer
 from bench.scoring.base import (
-    CountTable, Metric, TableBuilder, Units, align, greedy_overlap_match, layer, prf, ratio,
+    CountTable, Metric, TableBuilder, Units, align, max_overlap_match, layer, prf, ratio,
 )
 from bench.types import TASKS, Annotations, Document, Timex
 
@@ -32,11 +32,14 @@ def test_count_table_validates_shape_and_uniqueness():
         CountTable("t", ("a", "a"), ("u0",), np.zeros((1, 2)))
 
 
-def test_ratio_and_prf_define_zero_over_zero_as_zero():
-    assert ratio(np.array([1.0, 0.0]), np.array([4.0, 0.0])).tolist() == [0.25, 0.0]
-    p, r, f = prf(np.array([2.0, 0.0]), np.array([4.0, 0.0]), np.array([2.0, 3.0]))
-    assert p.tolist() == [1.0, 0.0] and r.tolist() == [0.5, 0.0]
-    assert f.tolist() == pytest.approx([2 / 3, 0.0])
+def test_ratio_and_prf_leave_zero_over_zero_undefined():
+    r = ratio(np.array([1.0, 0.0]), np.array([4.0, 0.0]))
+    assert r[0] == 0.25 and np.isnan(r[1])
+    # (tp, pos, act): normal; no gold but predictions; gold but no predictions; neither
+    p, r, f = prf(np.array([2.0, 0.0, 0.0, 0.0]), np.array([4.0, 0.0, 3.0, 0.0]), np.array([2.0, 3.0, 0.0, 0.0]))
+    np.testing.assert_array_equal(p, [1.0, 0.0, np.nan, np.nan])
+    np.testing.assert_array_equal(r, [0.5, np.nan, 0.0, np.nan])
+    np.testing.assert_allclose(f, [2 / 3, 0.0, 0.0, np.nan])  # F1 = 2tp / (pos + act)
 
 
 def test_metric_point_uses_named_fields_in_order():
@@ -82,12 +85,19 @@ def _t(s, e):
     return Timex(s, e, "DATE", "", "")
 
 
-def test_greedy_overlap_match_prefers_largest_overlap_then_exact_then_earliest():
-    assert greedy_overlap_match([_t(0, 10)], [_t(0, 4), _t(2, 10)]) == [(0, 1)]
-    assert greedy_overlap_match([_t(0, 10)], [_t(5, 10), _t(0, 5)]) == [(0, 1)]  # tie -> earliest pred
-    assert greedy_overlap_match([_t(0, 10)], [_t(0, 20), _t(0, 10)]) == [(0, 1)]  # tie -> exact
-    assert greedy_overlap_match([_t(0, 5), _t(5, 10)], [_t(3, 8)]) == [(1, 0)]
-    assert greedy_overlap_match([_t(0, 5)], [_t(5, 9)]) == []  # touching is not overlapping
+def test_max_overlap_match_maximises_pairs_then_exact_spans_then_overlap():
+    assert max_overlap_match([_t(0, 10)], [_t(0, 4), _t(2, 10)]) == [(0, 1)]  # larger overlap
+    assert max_overlap_match([_t(0, 10)], [_t(0, 20), _t(0, 10)]) == [(0, 1)]  # exact span
+    assert max_overlap_match([_t(0, 5)], [_t(5, 9)]) == []  # touching is not overlapping
+    # the scoring issue's case: greedy takes [1253,1266)-[1253,1266) and strands the short one;
+    # a maximum matching pairs both gold spans
+    gold, pred = [_t(1253, 1266), _t(1250, 1255)], [_t(1253, 1266), _t(1253, 1255)]
+    assert max_overlap_match(gold, pred) == [(0, 0), (1, 1)]
+    # more pairs beat an identical span: G0-P1 and G1-P0 rather than G0-P0 alone
+    assert max_overlap_match([_t(0, 10), _t(8, 12)], [_t(0, 10), _t(2, 4)]) == [(0, 1), (1, 0)]
+    # IoU threshold: a one-character span cannot stand for a sentence
+    assert max_overlap_match([_t(0, 100)], [_t(0, 1)], min_iou=0.5) == []
+    assert max_overlap_match([_t(0, 100)], [_t(0, 60)], min_iou=0.5) == [(0, 0)]
 
 
 def test_registry_versions_and_metric_names():

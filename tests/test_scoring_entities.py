@@ -1,3 +1,4 @@
+import math
 import random
 import warnings
 
@@ -38,15 +39,44 @@ EXPECTED_F1 = {"strict": 0.25, "exact": 0.5, "partial": 0.625, "type": 0.5}
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_hand_computed_schemes(scheme):
+def test_hand_computed_nervaluate_schemes(scheme):
     table, res = score([GOLD], [PRED])
     tot = table.total()
     for view in ("fine", "conll"):  # the CoNLL mapping keeps every outcome here
-        raw = tuple(tot[table.column(f"{view}.{scheme}.ALL.{k}")] for k in ("cor", "inc", "par", "mis", "spu"))
+        raw = tuple(tot[table.column(f"{view}.nervaluate.{scheme}.ALL.{k}")] for k in ("cor", "inc", "par", "mis", "spu"))
         assert raw == EXPECTED[scheme]
         # POS = ACT = 4, so P = R = F1
         for k in ("micro_p", "micro_r", "micro_f1"):
-            assert res[f"{view}.{scheme}.{k}"] == pytest.approx(EXPECTED_F1[scheme])
+            assert res[f"{view}.nervaluate.{scheme}.{k}"] == pytest.approx(EXPECTED_F1[scheme])
+
+
+def test_hand_computed_set_based_strict():
+    table, res = score([GOLD], [PRED])
+    tot = dict(zip(table.fields, table.total()))
+    assert (tot["fine.strict.ALL.tp"], tot["fine.strict.ALL.pos"], tot["fine.strict.ALL.act"]) == (1, 4, 4)
+    assert res["fine.strict.micro_p"] == res["fine.strict.micro_r"] == res["fine.strict.micro_f1"] == 0.25
+    # CoNLL view: p3 (30,33) is still no exact span; p2 GPE->LOC vs gold ORG stays wrong
+    assert res["conll.strict.micro_f1"] == 0.25
+
+
+def test_a_wrong_extra_span_never_lowers_strict_recall():
+    """The scoring issue's case: gold "North Korean" plus an extra overlapping "North"
+    prediction.  nervaluate's greedy matching lets "North" consume the gold span and
+    calls the exact prediction spurious; the main (set-based) figure does not."""
+    gold = [E(19, 31, "NORP"), E(40, 45, "GPE")]
+    exact = [E(19, 31, "NORP"), E(40, 45, "GPE")]
+    _, alone = score([gold], [exact])
+    table, res = score([gold], [[E(19, 24, "NORP")] + exact])
+    assert alone["fine.strict.micro_r"] == res["fine.strict.micro_r"] == 1.0
+    assert res["fine.strict.micro_p"] == pytest.approx(2 / 3)
+    assert res["fine.nervaluate.strict.micro_r"] == 0.5  # the nervaluate-compatible figure keeps its semantics
+
+
+def test_duplicate_predictions_count_once():
+    table, res = score([[E(0, 5, "PERSON")]], [[E(0, 5, "PERSON"), E(0, 5, "PERSON")]])
+    tot = dict(zip(table.fields, table.total()))
+    assert tot["fine.strict.ALL.act"] == 1 and res["fine.strict.micro_p"] == 1.0
+    assert tot["fine.nervaluate.strict.ALL.act"] == 2  # nervaluate counts each prediction
 
 
 def test_per_label_and_macro():
@@ -54,20 +84,24 @@ def test_per_label_and_macro():
     assert res["fine.strict.PERSON.f1"] == 1.0
     assert res["fine.strict.ORG.f1"] == 0.0
     assert (res["fine.strict.GPE.p"], res["fine.strict.GPE.r"]) == (0.0, 0.0)
-    # GPE, partial: p2 spurious, p3 partial (0.5) -> P = .5/2, R = .5/1
-    assert (res["fine.partial.GPE.p"], res["fine.partial.GPE.r"]) == (0.25, 0.5)
-    assert res["fine.partial.GPE.f1"] == pytest.approx(1 / 3)
+    # GPE, nervaluate partial: p2 spurious, p3 partial (0.5) -> P = .5/2, R = .5/1
+    assert (res["fine.nervaluate.partial.GPE.p"], res["fine.nervaluate.partial.GPE.r"]) == (0.25, 0.5)
+    assert res["fine.nervaluate.partial.GPE.f1"] == pytest.approx(1 / 3)
     # macro over the labels that occur: PERSON, ORG, GPE, LOC -> (1 + 0 + 0 + 0) / 4
     assert res["fine.strict.macro_f1"] == 0.25
-    assert res["fine.strict.NORP.f1"] == 0.0
-    # CoNLL LOC = GPE + LOC: gold C, D; p2 spurious, p3 INC -> 0
+    assert math.isnan(res["fine.strict.NORP.f1"])  # neither gold nor predicted: undefined, not 0
+    # LOC: gold D only, never predicted: recall 0, precision undefined, F1 0
+    assert res["fine.strict.LOC.r"] == 0.0 and math.isnan(res["fine.strict.LOC.p"]) and res["fine.strict.LOC.f1"] == 0
+    # CoNLL LOC = GPE + LOC: gold C, D; p2 and p3 miss -> 0
     assert res["conll.strict.LOC.r"] == 0.0 and res["conll.strict.PER.f1"] == 1.0
 
 
 def test_main_score_and_empty_inputs():
     assert SCORER.main_score == "fine.strict.micro_f1"
     _, res = score([[]], [[]])
-    assert res["fine.strict.micro_f1"] == 0.0 and res["fine.strict.macro_f1"] == 0.0
+    assert math.isnan(res["fine.strict.micro_f1"]) and math.isnan(res["fine.strict.macro_f1"])
+    _, res = score([[E(0, 5, "PERSON")]], [[]])
+    assert res["fine.strict.micro_f1"] == 0.0 and math.isnan(res["fine.strict.micro_p"])
 
 
 def test_consumed_gold_follows_nervaluate_order():
@@ -75,8 +109,10 @@ def test_consumed_gold_follows_nervaluate_order():
     # while the PERSON-only rerun sees p2 as correct (nervaluate's per-entity semantics)
     table, res = score([[E(0, 5, "PERSON")]], [[E(0, 3, "ORG"), E(0, 5, "PERSON")]])
     tot = table.total()
-    assert tot[table.column("fine.strict.ALL.cor")] == 0 and tot[table.column("fine.strict.ALL.spu")] == 1
-    assert res["fine.strict.PERSON.f1"] == 1.0
+    assert tot[table.column("fine.nervaluate.strict.ALL.cor")] == 0
+    assert tot[table.column("fine.nervaluate.strict.ALL.spu")] == 1
+    assert res["fine.nervaluate.strict.PERSON.f1"] == 1.0
+    assert res["fine.strict.micro_r"] == 1.0  # the set-based figure sees the exact hit
 
 
 def test_conll_scheme_produces_only_conll_fields():
@@ -97,7 +133,7 @@ def test_sentence_units_add_up_and_matched_pred_follows_gold():
     sen_t, _ = score([gold], [pred], unit="sentence", text=text)
     assert sen_t.units == ("doc000#s0", "doc000#s1")
     assert sen_t.total().tolist() == doc_t.total().tolist()
-    act = sen_t.column("fine.partial.ALL.act")
+    act = sen_t.column("fine.nervaluate.partial.ALL.act")
     assert sen_t.values[:, act].tolist() == [1.0, 1.0]  # each pred counted with its gold
 
 
@@ -134,9 +170,33 @@ def test_strict_matches_seqeval_on_random_bio():
         y_pred = [_bio(p, n) for p, n in zip(pred, lens)]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            assert res["fine.strict.micro_f1"] == pytest.approx(seqeval_f1(y_true, y_pred))
+            micro = seqeval_f1(y_true, y_pred)
+            # seqeval gives 0 where no entity occurs at all; that is undefined here
+            assert res["fine.strict.micro_f1"] == pytest.approx(micro, nan_ok=True) or (
+                micro == 0 and math.isnan(res["fine.strict.micro_f1"]) and not any(gold + pred))
             macro = seqeval_f1(y_true, y_pred, average="macro")  # nan when no label occurs at all
-            assert res["fine.strict.macro_f1"] == pytest.approx(0.0 if macro != macro else macro)
+            assert res["fine.strict.macro_f1"] == pytest.approx(macro, nan_ok=True)
+
+
+def test_strict_matches_spacy_set_scoring_on_overlapping_and_duplicated_spans():
+    """On input seqeval cannot take (overlaps, duplicates), the figures equal spaCy's
+    PRFScore.score_set over (label, start, end) sets, the definition seqeval implements."""
+    PRFScore = pytest.importorskip("spacy.scorer").PRFScore
+    rng = random.Random(5)
+    labels = ["PERSON", "ORG", "GPE"]
+    for _ in range(100):
+        n_docs = rng.randint(1, 3)
+        gold = [_random_spans(rng, 40, labels, False) for _ in range(n_docs)]
+        pred = [_random_spans(rng, 40, labels, True) for _ in range(n_docs)]
+        pred = [p + rng.sample(p, min(len(p), 2)) for p in pred]  # duplicates too
+        _, res = score(gold, pred)
+        ref = PRFScore()
+        for g, p in zip(gold, pred):
+            ref.score_set({(e.label, e.start, e.end) for e in p}, {(e.label, e.start, e.end) for e in g})
+        if ref.tp + ref.fp + ref.fn:
+            assert res["fine.strict.micro_p"] == pytest.approx(ref.precision) or ref.tp + ref.fp == 0
+            assert res["fine.strict.micro_r"] == pytest.approx(ref.recall) or ref.tp + ref.fn == 0
+            assert res["fine.strict.micro_f1"] == pytest.approx(ref.fscore)
 
 
 NERVALUATE_SCHEME = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}
@@ -156,18 +216,20 @@ def test_all_schemes_match_nervaluate_on_random_overlapping_spans():
         nv = Evaluator(as_dicts[:n_docs], as_dicts[n_docs:], tags=list(ENTITY_LABELS), loader="dict").evaluate()
         for scheme, nv_name in NERVALUATE_SCHEME.items():
             o = nv["overall"][nv_name]
-            ours = [tot[table.column(f"fine.{scheme}.ALL.{k}")] for k in ("cor", "inc", "par", "mis", "spu")]
+            pre = f"fine.nervaluate.{scheme}"
+            ours = [tot[table.column(f"{pre}.ALL.{k}")] for k in ("cor", "inc", "par", "mis", "spu")]
             assert ours == [o.correct, o.incorrect, o.partial, o.missed, o.spurious]
-            assert res[f"fine.{scheme}.micro_p"] == pytest.approx(o.precision)
-            assert res[f"fine.{scheme}.micro_r"] == pytest.approx(o.recall)
-            assert res[f"fine.{scheme}.micro_f1"] == pytest.approx(o.f1)
+            # nervaluate reports 0 where a figure is undefined (0/0); here it is NaN
+            assert res[f"{pre}.micro_p"] == pytest.approx(o.precision) or (o.actual == 0 and o.precision == 0)
+            assert res[f"{pre}.micro_r"] == pytest.approx(o.recall) or (o.possible == 0 and o.recall == 0)
+            assert res[f"{pre}.micro_f1"] == pytest.approx(o.f1) or (o.actual + o.possible == 0)
             for lab in labels:
                 if lab not in nv["entities"]:
-                    assert res[f"fine.{scheme}.{lab}.f1"] == 0.0
+                    assert math.isnan(res[f"{pre}.{lab}.f1"])
                     continue
                 e = nv["entities"][lab][nv_name]
-                assert tot[table.column(f"fine.{scheme}.{lab}.pos")] == e.possible
-                assert tot[table.column(f"fine.{scheme}.{lab}.act")] == e.actual
-                assert res[f"fine.{scheme}.{lab}.p"] == pytest.approx(e.precision)
-                assert res[f"fine.{scheme}.{lab}.r"] == pytest.approx(e.recall)
-                assert res[f"fine.{scheme}.{lab}.f1"] == pytest.approx(e.f1)
+                assert tot[table.column(f"{pre}.{lab}.pos")] == e.possible
+                assert tot[table.column(f"{pre}.{lab}.act")] == e.actual
+                assert res[f"{pre}.{lab}.p"] == pytest.approx(e.precision) or e.actual == 0
+                assert res[f"{pre}.{lab}.r"] == pytest.approx(e.recall) or e.possible == 0
+                assert res[f"{pre}.{lab}.f1"] == pytest.approx(e.f1) or e.actual + e.possible == 0

@@ -1,3 +1,4 @@
+import math
 import random
 import warnings
 
@@ -37,10 +38,12 @@ def test_hand_computed_fixture():
     assert res["accuracy"] == pytest.approx(2 / 3)
     assert res["support.f1"] == 1.0 and res["unrelated.f1"] == 1.0
     assert res["refute.r"] == 0.0 and res["discuss.p"] == 0.0
-    assert res["macro_f1"] == 0.5
+    # macro over the classes with gold support (support, refute, unrelated): (1 + 0 + 1) / 3;
+    # discuss, never in the gold, is left out instead of being averaged in as 0
+    assert res["macro_f1"] == pytest.approx(2 / 3)
     # FNC-1: (1 + 0.25 + 0.25) / (1 + 1 + 0.25)
     assert res["fnc1"] == pytest.approx(1.5 / 2.25)
-    # evidence: (0,10) ~ (2,8) matched with the same holder (case/space-insensitive) and polarity
+    # evidence: (0,10) ~ (2,8) matched (IoU 0.6) with the same holder (case/space-insensitive) and polarity
     assert res["evidence.p"] == res["evidence.r"] == 0.5
     assert res["evidence.holder_acc"] == 1.0 and res["evidence.polarity_acc"] == 1.0
     cm = confusion_matrix(table)
@@ -54,9 +57,40 @@ def test_missing_pred_is_unrelated_and_pair_units():
     assert table.units == ("doc000#c1", "doc000#c2", "doc000#c3", "doc001#c1", "doc001#c2", "doc001#c3")
     assert res["accuracy"] == pytest.approx(4 / 6)  # only the 4 gold-unrelated pairs are right
     assert res["fnc1"] == pytest.approx(1.0 / 3.0)  # 4 * 0.25 of 2 * 1 + 4 * 0.25
-    assert res["evidence.r"] == 0.0 and res["evidence.holder_acc"] == 0.0
+    assert res["evidence.r"] == 0.0 and math.isnan(res["evidence.holder_acc"])  # no match: undefined
+    assert math.isnan(res["evidence.p"])  # nothing predicted
     doc_t, _ = score([GOLD, []], [[], []])
     assert table.total().tolist() == doc_t.total().tolist()
+
+
+def test_evidence_cannot_be_gamed_with_tiny_spans():
+    """The scoring issue's case: a one-character span at the start of each gold evidence span
+    used to score evidence F1 = 100.  At IoU >= 0.5 it matches nothing; the token figure
+    gives it the one word it touches."""
+    text = "North Korea confirmed it sent troops. Seoul said so too."
+    gold = [Stance("c1", "support", (Evidence(0, 37, "author", "asserts", text[0:37]),))]
+    tiny = [Stance("c1", "support", (Evidence(0, 1, "author", "asserts", "N"),))]
+    docs = [Document("doc000", text)]
+    table = SCORER.count(docs, [Annotations("doc000", stances=tuple(gold))],
+                         [Annotations("doc000", stances=tuple(tiny))], CLAIMS)
+    res = SCORER.evaluate(table)
+    assert res["evidence.f1"] == 0.0
+    assert res["evidence.token_p"] == 1.0 and res["evidence.token_r"] == pytest.approx(1 / 6)  # "North" of 6 words
+    whole = [Stance("c1", "support", (Evidence(0, 57, "author", "asserts", text),))]  # the whole text: IoU 0.65
+    table = SCORER.count(docs, [Annotations("doc000", stances=tuple(gold))],
+                         [Annotations("doc000", stances=tuple(whole))], CLAIMS)
+    res = SCORER.evaluate(table)
+    assert res["evidence.f1"] == 1.0 and res["evidence.token_p"] == pytest.approx(6 / 10)
+
+
+def test_macro_f1_on_a_subset_without_some_classes():
+    """The scoring issue's case: perfect predictions on a subset where only some classes
+    have gold score 1.0, not an average with zeros for absent classes."""
+    gold = [Stance("c1", "support"), Stance("c2", "support")]
+    _, res = score([gold], [gold])
+    assert res["macro_f1"] == 1.0
+    _, res = score([[]], [[]], claims=[])
+    assert math.isnan(res["macro_f1"]) and math.isnan(res["accuracy"])  # no pair at all
 
 
 def test_invalid_inputs_raise():
@@ -88,9 +122,13 @@ def test_matches_sklearn_on_random_labels():
         assert res["accuracy"] == pytest.approx(accuracy_score(y_true, y_pred))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            macro = f1_score(y_true, y_pred, average="macro", labels=labels, zero_division=0)
+            # macro over the classes present in the gold, as documented
+            macro = f1_score(y_true, y_pred, average="macro", labels=sorted(set(y_true)), zero_division=0)
             p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
         assert res["macro_f1"] == pytest.approx(macro)
         for i, c in enumerate(labels):
-            assert (res[f"{c}.p"], res[f"{c}.r"], res[f"{c}.f1"]) == pytest.approx((p[i], r[i], f[i]))
+            ours = np.array([res[f"{c}.p"], res[f"{c}.r"], res[f"{c}.f1"]])
+            # sklearn's zero_division=0 stands where a figure is undefined (NaN here)
+            assert np.nan_to_num(ours) == pytest.approx((p[i], r[i], f[i]))
+            assert np.isnan(ours[0]) == (c not in y_pred) and np.isnan(ours[1]) == (c not in y_true)
         assert np.array_equal(confusion_matrix(table), sk_confusion(y_true, y_pred, labels=labels))

@@ -1,3 +1,5 @@
+import math
+
 import pytest
 
 from bench.scoring import get_scorer
@@ -55,7 +57,7 @@ def test_duplicate_predictions_match_once():
 
 def test_empty_and_errors():
     _, res = score([[]], [[]])
-    assert all(v == 0.0 for v in res.values())
+    assert all(math.isnan(v) for v in res.values())  # nothing to score: every figure undefined, never 0
     docs = [Document("d", "")]
     with pytest.raises(ValueError, match="task not produced"):
         SCORER.count(docs, [Annotations("d")], [Annotations("d", timexes=None)], [])
@@ -79,3 +81,25 @@ def test_label_scheme_is_accepted_and_ignored():
     g, p = [Annotations("d", timexes=(T(0, 4),))], [Annotations("d", timexes=(T(0, 4),))]
     a = SCORER.count(docs, g, p, [], label_scheme="conll")
     assert a.total().tolist() == SCORER.count(docs, g, p, []).total().tolist()
+
+
+def test_relaxed_matching_is_maximal_and_monotone():
+    """The scoring issue's case (doc000): predicting [1253,1266) and [1253,1255) beside gold
+    [1253,1266) and [1250,1255): a greedy matching pairs the long spans and strands the short
+    gold span; the maximum matching pairs both.  Adding a prediction never lowers recall."""
+    gold = [T(1253, 1266), T(1250, 1255)]
+    pred = [T(1253, 1266), T(1253, 1255)]
+    text = "x" * 1300
+    table, res = score([gold], [pred], text=text)
+    assert res["relaxed.r"] == 1.0 and res["strict.r"] == 0.5
+    for extra in (T(1240, 1270), T(1252, 1254), T(0, 5)):
+        _, more = score([gold], [pred + [extra]], text=text)
+        assert more["relaxed.r"] >= res["relaxed.r"] and more["strict.r"] >= res["strict.r"]
+
+
+def test_strict_is_set_based_on_offsets():
+    # the exact prediction counts for strict even though the maximum matching pairs it elsewhere
+    gold = [T(0, 10), T(8, 12)]
+    pred = [T(0, 10), T(2, 4)]
+    _, res = score([gold], [pred])
+    assert res["strict.r"] == 0.5 and res["relaxed.r"] == 1.0

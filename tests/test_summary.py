@@ -23,7 +23,7 @@ def test_render_lists_known_figures_marks_main_and_missing_tasks():
     body = [ln for ln in lines if "timex" in ln and "F1" in ln]
     assert body == [
         "  timex     strict span F1                   50.0   [  25.0,   75.0]     [  30.0,   70.0]",
-        "* timex     value F1                         12.3   [   -  ,    -  ]     [   -  ,    -  ]",
+        "* timex     value F1                         12.3   [   n/a,    n/a]     [   n/a,    n/a]",
     ]
     assert "not.in.summary" not in "\n".join(lines)
     assert "  not attempted: entities, stance" in lines

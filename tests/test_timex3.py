@@ -34,3 +34,14 @@ def test_invalid_values(value, typ):
 def test_generic_grammar_rejects_free_text():
     assert not is_valid_value("yesterday")
     assert not is_valid_value("2024-05-05/2024-05-06")
+
+
+def test_calendar_dates_must_exist():
+    from bench.timex3 import is_valid_dct
+
+    assert is_valid_value("2024-02-29", "DATE") and not is_valid_value("2025-02-29", "DATE")
+    assert not is_valid_value("2025-04-31", "DATE") and not is_valid_value("2025-02-31T10:00", "TIME")
+    assert is_valid_value("2025-04-XX", "DATE")  # unknown day: nothing to check
+    assert is_valid_dct("2025-04-29") and is_valid_dct("2025-04-29T23:59")
+    for bad in ("2025-13-45", "2025-02-31", "2025-04-29T24:00", "29 April 2025", 20250429, None):
+        assert not is_valid_dct(bad)

@@ -207,7 +207,7 @@ def test_documents_claims_and_kb_checks(synth_ann):
     edit(synth_ann, "entities_kb.jsonl", 1, lambda o: {**o, "label": "NATIONALITY"})
     edit(synth_ann, "entities_kb.jsonl", 2, lambda o: {**o, "entity_id": "Lisbon City"})
     found = "\n".join(problems(synth_ann))
-    assert "documents.jsonl:2: dct '7 May 2024' is not YYYY-MM-DD" in found
+    assert "documents.jsonl:2: dct '7 May 2024' is not a real date YYYY-MM-DD" in found
     assert "claims.jsonl:2: claim_id 'claim-2' is not of the form C01" in found
     assert "claims.jsonl:3: duplicate claim_id 'C01'" in found
     assert "entities_kb.jsonl:1: unknown label 'NATIONALITY'" in found
@@ -240,3 +240,23 @@ def test_corpus_file_that_is_not_utf8_is_reported_not_raised(synth_ann):
     assert found[1].endswith("002_gamma.txt is not valid UTF-8 (byte 13)")
     result = run_cli(synth_ann)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # no traceback
+
+
+@pytest.mark.parametrize("dct", ["2025-13-45", "2025-02-31", "2025-04-29T25:00"])
+def test_impossible_calendar_dates_are_refused(synth_ann, dct):
+    lines = synth_ann.lines("documents.jsonl")
+    row = json.loads(lines[0])
+    row["dct"] = dct
+    synth_ann.write_lines("documents.jsonl", [json.dumps(row) + "\n"] + lines[1:])
+    assert any(f"dct {dct!r} is not a real date" in p for p in check_annotations(synth_ann.ann, synth_ann.corpus))
+
+
+@pytest.mark.parametrize("name", ["/etc/hostname", "../../etc/hostname", "a/../../x.txt", "C:\\x.txt"])
+def test_a_document_file_outside_the_corpus_is_refused_unread(synth_ann, name):
+    lines = synth_ann.lines("documents.jsonl")
+    row = json.loads(lines[0])
+    row["file"] = name
+    synth_ann.write_lines("documents.jsonl", [json.dumps(row) + "\n"] + lines[1:])
+    found = check_annotations(synth_ann.ann, synth_ann.corpus)
+    assert any(f"file {name!r} must be a relative path inside the corpus directory" in p for p in found)
+    assert not any("sha256" in p and "doc000" in p for p in found)  # never read

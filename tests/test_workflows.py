@@ -24,7 +24,8 @@ def test_predict_file_on_invented_documents(tmp_path):
                                           {"doc_id": "x2", "text": "Nothing known here."}])
     out = tmp_path / "out" / "preds.jsonl"
     assert predict_file(PERFECT, inp, out, _claims(tmp_path / "claims.jsonl")) == 2
-    rows = [o for _, o in read_jsonl(out)]
+    header, *rows = [o for _, o in read_jsonl(out)]
+    assert header == {"label_scheme": "ontonotes"}
     assert [r["doc_id"] for r in rows] == ["x1", "x2"]
     assert [e["text"] for e in rows[0]["entities"]] == ["Lyon", "Renault", "French"]
     assert [s["label"] for s in rows[0]["stances"]] == ["discuss", "unrelated"]
@@ -35,7 +36,8 @@ def test_predict_file_default_claims_come_from_the_builtin_dataset(tmp_path, mon
     monkeypatch.setattr(corpus_mod, "default_dataset_dir", lambda: synth_dataset)
     inp = _docs(tmp_path / "docs.jsonl", [{"doc_id": "a", "text": sd.TEXTS["doc000"]}])
     predict_file(PERFECT, inp, tmp_path / "p.jsonl")
-    [(_, row)] = list(read_jsonl(tmp_path / "p.jsonl"))
+    [(_, header), (_, row)] = list(read_jsonl(tmp_path / "p.jsonl"))
+    assert header == {"label_scheme": "ontonotes"}
     assert [s["claim_id"] for s in row["stances"]] == ["C01", "C02"]
 
 
@@ -69,5 +71,5 @@ def test_evaluate_command_returns_summary_and_path(synth_dataset, tmp_path, monk
 
 def test_compare_results_delegates(synth_dataset, tmp_path):
     _, path = evaluate_command(PERFECT, None, synth_dataset, tmp_path / "a.json", None, 4, 20, False, None)
-    text = compare_results(path, path, "timex", None, "bootstrap", 1, 50)
+    text = compare_results(path, path, "timex", None, "permutation", 1, 50)
     assert "timex     value.f1" in text and "1.0000" in text

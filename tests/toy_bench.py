@@ -32,7 +32,7 @@ GOLD = (
         "d2",
         (ent(D2, "Ukraine", "GPE"), ent(D2, "Zelensky", "PERSON"), ent(D2, "Kyiv", "GPE"), ent(D2, "Kursk", "GPE")),
         (tmx(D2, "5 May 2025", "DATE", "2025-05-05"),),
-        (Stance("C2", "refute", ()),),
+        (Stance("C2", "refute", (Evidence(0, D2.index(".") + 1, "ukraine", "denies", D2[:D2.index(".") + 1]),)),),
     ),
 )
 CORPUS = GoldCorpus((Document("d1", D1, "2025-04-29"), Document("d2", D2, "2025-05-06")), GOLD, CLAIMS,

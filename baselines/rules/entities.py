@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from baselines.rules import gazetteer as gz
+from baselines.rules.overlap import longest_first
 from baselines.rules.words import (
     COMMON_ACRONYMS, COMMON_SUFFIXES, CONNECTORS, DOTTED_TITLES, EVENT_HEADS, FAC_HEADS, GPE_HEADS, INTERNAL_POSSESSIVE,
     LAW_HEADS, LOC_HEADS, MONTHS, NAME_PARTICLES, ORG_HEADS, ORG_ONLY_CONNECTORS, ROMAN_NUMERALS,
@@ -69,10 +70,12 @@ def _tokens(text: str) -> list[_Tok]:
     starts = [s for s, _e in sentences(text)]
     bracketed = [(m.start(), m.end()) for m in _BRACKETED.finditer(text)]
     out: list[_Tok] = []
-    si = 0
+    si = bi = 0
     for m in _WORD.finditer(text):
         s, e, w = m.start(), m.end(), m[0]
-        if any(a <= s < b for a, b in bracketed):
+        while bi < len(bracketed) and bracketed[bi][1] <= s:  # brackets come in text order
+            bi += 1
+        if bi < len(bracketed) and bracketed[bi][0] <= s:
             continue
         poss = False
         if len(w) > 2 and w[-2] in APOSTROPHES and w[-1] == "s":
@@ -307,10 +310,7 @@ def _resolve_unknown(text: str, spans: list[Span], toks_by_start: dict[int, _Tok
 
 def _resolve_overlaps(spans: list[Span]) -> list[Span]:
     """Keep the longest spans (then the earliest) so that none overlap."""
-    chosen: list[Span] = []
-    for sp in sorted(set(spans), key=lambda x: (x.start - x.end, x.start, x.label)):
-        if all(sp.end <= c.start or sp.start >= c.end for c in chosen):
-            chosen.append(sp)
+    chosen = longest_first(spans, lambda x: x.start, lambda x: x.end, lambda x: (x.start - x.end, x.start, x.label))
     return sorted(chosen, key=lambda x: (x.start, x.end))
 
 

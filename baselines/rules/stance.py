@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
+from operator import attrgetter
 
 from baselines.cues import REPORTING_RE, polarity
 from baselines.rules.words import STOPWORDS
 from bench.text import sentences
 from bench.types import AUTHOR, Claim, Entity, Evidence, Stance
+
+_start = attrgetter("start")
 
 # A sentence is evidence when it contains at least this share of the claim's content
 # stems (and at least MIN_SHARED of them).  Half keeps paraphrases that reuse the key
@@ -61,8 +65,11 @@ def slug(name: str) -> str:
 
 
 def holder(text: str, start: int, end: int, entities: Sequence[Entity]) -> str:
-    """Slug of the source in the first reporting frame of text[start:end], else 'author'."""
-    inside = [e for e in entities if start <= e.start and e.end <= end and e.label in HOLDER_LABELS]
+    """Slug of the source in the first reporting frame of text[start:end], else 'author'.
+    ``entities`` sorted by start (as extractors give them): only those starting inside the
+    sentence are looked at, so a long document costs no more per sentence."""
+    lo, hi = bisect_left(entities, start, key=_start), bisect_left(entities, end, key=_start)
+    inside = [e for e in entities[lo:hi] if e.end <= end and e.label in HOLDER_LABELS]
     for m in REPORTING_RE.finditer(text, start, end):
         subjects = [e for e in inside if e.end <= m.start() and _SUBJECT_GAP.fullmatch(text[e.end:m.start()])]
         objects = [e for e in inside if e.start >= m.end() and _AFTER_VERB.fullmatch(text[m.end():e.start])]
@@ -98,10 +105,20 @@ def label_from(polarities: Sequence[str]) -> str:
 
 
 def stance(claim: Claim, text: str, entities: Sequence[Entity]) -> Stance:
-    claim_stems = content_stems(claim.text)
-    evidence = []
-    for s, e in sentences(text):
-        shared = claim_stems & content_stems(text[s:e])
-        if claim_stems and len(shared) >= MIN_SHARED and len(shared) / len(claim_stems) >= OVERLAP_THRESHOLD:
-            evidence.append(Evidence(s, e, holder(text, s, e, entities), polarity(text[s:e]), text[s:e]))
-    return Stance(claim.claim_id, label_from([ev.polarity for ev in evidence]), tuple(evidence))
+    return stances([claim], text, entities)[0]
+
+
+def stances(claims: Sequence[Claim], text: str, entities: Sequence[Entity]) -> list[Stance]:
+    """One stance per claim; each sentence is split into stems once, not once per claim."""
+    entities = sorted(entities, key=_start)
+    sents = [(s, e, content_stems(text[s:e])) for s, e in sentences(text)]
+    out = []
+    for claim in claims:
+        claim_stems = content_stems(claim.text)
+        evidence = []
+        for s, e, stems in sents:
+            shared = claim_stems & stems
+            if claim_stems and len(shared) >= MIN_SHARED and len(shared) / len(claim_stems) >= OVERLAP_THRESHOLD:
+                evidence.append(Evidence(s, e, holder(text, s, e, entities), polarity(text[s:e]), text[s:e]))
+        out.append(Stance(claim.claim_id, label_from([ev.polarity for ev in evidence]), tuple(evidence)))
+    return out

@@ -136,17 +136,30 @@ class TaskScorer:
 
 
 # ---- vectorised arithmetic ---------------------------------------------------
+#
+# An undefined figure is NaN here (precision with no predictions, recall with no gold,
+# an accuracy over nothing) and null / "n/a" in results and tables, never 0.
 
 def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den with 0/0 (and x/0) = 0.0."""
+    """num / den, NaN where den == 0."""
     num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den != 0)
+    return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, np.nan), where=den != 0)
 
 
 def prf(tp: np.ndarray, pos: np.ndarray, act: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Precision, recall and F1 from true positives, gold count (POS) and pred count (ACT)."""
-    p, r = ratio(tp, act), ratio(tp, pos)
-    return p, r, ratio(2 * p * r, p + r)
+    """Precision, recall and F1 from true positives, gold count (POS) and pred count (ACT).
+
+    F1 = 2 tp / (pos + act), the harmonic mean of P and R wherever both are defined, and
+    still defined when only one is (no predictions against some gold: F1 = 0, as in
+    seqeval and sklearn); NaN only when there is neither gold nor prediction."""
+    tp = np.asarray(tp, dtype=np.float64)
+    return ratio(tp, act), ratio(tp, pos), ratio(2 * tp, np.asarray(pos, np.float64) + act)
+
+
+def nan_to_zero(x: np.ndarray) -> np.ndarray:
+    """Inside a macro average an undefined per-class P or R counts as 0 (sklearn's and
+    seqeval's zero_division=0), so the average stays comparable with theirs."""
+    return np.nan_to_num(x, nan=0.0)
 
 
 def prf_metrics(prefix: str, tp: str, pos: str, act: str) -> list[Metric]:
@@ -323,32 +336,65 @@ def layer(ann: Annotations, name: str, role: str) -> tuple:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One gold item, one predicted item or a matched pair, with the scorer's outcome
+    for it (nervaluate's EvaluationIndices, one record per item).  Scorers build the
+    links of a document with the same matching their counts come from, so what
+    ``bench report`` shows adds up to the result file."""
+
+    outcome: str
+    gold: object | None
+    pred: object | None
+    strict: bool = False  # timex: the gold span has a prediction with identical offsets
+    detail: tuple = ()  # task-specific extras (stance: the evidence links of a pair)
+
+    @property
+    def start(self) -> int:
+        return min(x.start for x in (self.gold, self.pred) if x is not None)
+
+    def order(self) -> tuple:
+        first = self.gold if self.gold is not None else self.pred
+        return (self.start, self.gold is None, first.end)
+
+
 def overlap(a, b) -> int:
     """Characters shared by two end-exclusive spans (objects with start/end)."""
     return max(0, min(a.end, b.end) - max(a.start, b.start))
 
 
-def greedy_overlap_match(gold: Sequence, pred: Sequence) -> list[tuple[int, int]]:
-    """One-to-one (gold index, pred index) pairs of overlapping spans.
+def iou(a, b) -> float:
+    """Intersection over union of two spans, in characters."""
+    inter = overlap(a, b)
+    return inter / (max(a.end, b.end) - min(a.start, b.start)) if inter else 0.0
 
-    Pairs are taken greedily by largest overlap, then exact span match, then
-    earliest gold start, earliest pred start (then list order), so an exact
-    match is never lost to a same-overlap rival.
+
+def max_overlap_match(gold: Sequence, pred: Sequence, min_iou: float = 0.0) -> list[tuple[int, int]]:
+    """A maximum-cardinality one-to-one matching of overlapping spans: (gold, pred) index pairs.
+
+    Two spans may pair when they overlap (and, with ``min_iou``, when their IoU is at
+    least that).  Of all matchings with the most pairs, the one with the most
+    identical-offset pairs wins, then the one with the largest total overlap; what
+    ties after that is settled by the deterministic assignment solver on spans in
+    the caller's order.  Adding a prediction can never lower the number of pairs.
     """
-    cands = []
-    for gi, g in enumerate(gold):
-        for pi, p in enumerate(pred):
-            ov = overlap(g, p)
-            if ov > 0:
-                exact = g.start == p.start and g.end == p.end
-                cands.append((-ov, not exact, g.start, p.start, gi, pi))
-    cands.sort()
-    used_g: set[int] = set()
-    used_p: set[int] = set()
-    pairs = []
-    for *_, gi, pi in cands:
-        if gi not in used_g and pi not in used_p:
-            used_g.add(gi)
-            used_p.add(pi)
-            pairs.append((gi, pi))
-    return sorted(pairs)
+    cand = [(gi, pi, overlap(g, p), g.start == p.start and g.end == p.end)
+            for gi, g in enumerate(gold) for pi, p in enumerate(pred)
+            if overlap(g, p) > 0 and (min_iou <= 0 or iou(g, p) >= min_iou)]
+    if not cand:
+        return []
+    gs = sorted({c[0] for c in cand})
+    ps = sorted({c[1] for c in cand})
+    if len(cand) == 1 or (len(gs) == len(cand) and len(ps) == len(cand)):
+        return sorted((gi, pi) for gi, pi, _, _ in cand)  # disjoint pairs: nothing to choose
+    from scipy.optimize import linear_sum_assignment
+
+    # lexicographic objective in integer weights: pairs >> identical spans >> overlap
+    total_overlap = sum(c[2] for c in cand) + 1
+    per_pair = (len(cand) + 1) * total_overlap
+    weight = np.zeros((len(gs), len(ps)), dtype=np.float64)
+    gi_pos, pi_pos = {g: i for i, g in enumerate(gs)}, {p: i for i, p in enumerate(ps)}
+    for gi, pi, ov, exact in cand:
+        weight[gi_pos[gi], pi_pos[pi]] = per_pair + total_overlap * exact + ov
+    rows, cols = linear_sum_assignment(weight, maximize=True)
+    return sorted((gs[r], ps[c]) for r, c in zip(rows, cols) if weight[r, c] > 0)

@@ -1,32 +1,45 @@
-"""Named-entity scoring: the four MUC/SemEval-2013 schemes as nervaluate 1.2 defines them.
+"""Named-entity scoring.
 
-Views: ``fine`` (OntoNotes labels; only for extractors whose label_scheme is
-"ontonotes") and ``conll`` (gold mapped with FINE_TO_CONLL, fine predictions too).
-Schemes, with the outcome of each prediction (COR/INC/PAR/SPU) and each unmatched
-gold span (MIS):
+Main figures (``{view}.strict.*``): set-based strict P/R/F1, as conlleval, seqeval
+and spaCy's scorer define them.  A prediction is correct when a gold span with the
+identical (start, end, label) exists, whatever else was predicted; predictions are
+a set (a duplicate counts once).  So adding a wrong span can never lower recall,
+and on flat BIO input the figures equal seqeval's exactly (tested on random data).
+
+Secondary, nervaluate-compatible figures (``{view}.nervaluate.{scheme}.*``): the
+four MUC/SemEval-2013 schemes as nervaluate 1.2 defines them, with the outcome of
+each prediction (COR/INC/PAR/SPU) and each unmatched gold span (MIS):
 
 * strict  - exact span and type;
 * exact   - exact span, any type;
 * partial - exact span = COR, any overlap = PAR (credit 0.5), any type;
 * type    - any overlap with the correct type (nervaluate's ``ent_type``).
 
-Matching replicates nervaluate: spans are sorted by (start, end, label); each
-prediction in turn scans the unmatched gold spans (see ``_match``).  The one
-difference: nervaluate's default 1 % minimum-overlap threshold only matters for
-gold spans over 100 units long; here any overlap counts (the SemEval definition).
+nervaluate's matching is greedy and order-dependent (spans sorted by (start, end,
+label); each prediction in turn scans the unmatched gold spans, see ``_match``), so
+with overlapping predictions its strict figure can fall below the set-based one;
+its maintainers call overlapping predictions unsupported.  The one difference from
+nervaluate: its default 1 % minimum-overlap threshold only matters for gold spans
+over 100 units long; here any overlap counts (the SemEval definition).
+
+Views: ``fine`` (OntoNotes labels; only for extractors whose label_scheme is
+"ontonotes") and ``conll`` (gold mapped with FINE_TO_CONLL, fine predictions too).
 Predicted labels outside the view's label set are kept (they count as wrong).
+Per-label nervaluate figures re-run the matching on the spans of that label only,
+exactly as nervaluate's per-entity results do (so they need not add up).
+Fields per view and label L (L = "ALL" for all labels together): ``.tp``, ``.pos``
+(gold spans) and ``.act`` (predicted spans; distinct ones for the set-based
+figures); nervaluate's ALL also keeps the raw ``cor inc par mis spu`` counts, and
+its tp is COR + 0.5 PAR.  A matched prediction is counted in its gold span's unit.
 
-Per-label figures re-run the matching on the spans of that label only, exactly
-as nervaluate's per-entity results do (so they need not add up to the overall).
-Fields per view, scheme and label L (L = "ALL" for all labels together):
-``{view}.{scheme}.{L}.tp`` (COR + 0.5 PAR), ``.pos`` (gold spans) and ``.act``
-(predicted spans); ALL also keeps the raw ``cor inc par mis spu`` counts.
-A matched prediction is counted in its gold span's unit, so no unit has tp > act.
+Macro P/R/F1 average the per-label figures over the view's labels that occur in
+the gold or the predictions of the units scored (pos + act > 0), like seqeval's
+macro average (an undefined per-label P or R counts as 0 inside it); undefined
+when no label occurs.  Main score: ``fine.strict.micro_f1``.
 
-Macro P/R/F1 average the per-label figures over the view's labels (ENTITY_LABELS
-or CONLL_LABELS) that occur in the gold or the predictions of the sample scored
-(pos + act > 0), like seqeval's macro average; 0.0 when none occurs.
-Main score: ``fine.strict.micro_f1``.
+``align_document`` gives, for ``bench report``, each span's outcome under the
+main (set-based strict) figure: correct, or a false positive / false negative
+paired by ``base.max_overlap_match`` into wrong label / wrong boundary / both.
 """
 
 from __future__ import annotations
@@ -41,21 +54,23 @@ from typing import NamedTuple
 import numpy as np
 
 from bench.scoring.base import (
-    CountTable, Metric, TaskScorer, Units, UnitTables, align, layer, prf, prf_metrics, units_for,
+    CountTable, Link, Metric, TaskScorer, Units, UnitTables, align, layer, max_overlap_match, nan_to_zero, prf,
+    prf_metrics, ratio, units_for,
 )
 from bench.types import CONLL_LABELS, ENTITY_LABELS, FINE_TO_CONLL, TASKS, Annotations, Document, Entity
 
 SCHEMES: tuple[str, ...] = ("strict", "exact", "partial", "type")
+NV = "nervaluate"  # namespace of the nervaluate-compatible fields and metrics
 VIEWS: dict[str, tuple[str, ...]] = {"fine": ENTITY_LABELS, "conll": CONLL_LABELS}
 RAW = ("cor", "inc", "par", "mis", "spu")
 _CREDIT = {"COR": 1.0, "PAR": 0.5, "INC": 0.0, "SPU": 0.0}
 
 
 def view_fields(view: str) -> tuple[str, ...]:
-    out = []
+    out = [f"{view}.strict.{lab}.{k}" for lab in ("ALL",) + VIEWS[view] for k in ("tp", "pos", "act")]
     for scheme in SCHEMES:
-        out += [f"{view}.{scheme}.ALL.{k}" for k in ("tp", "pos", "act") + RAW]
-        out += [f"{view}.{scheme}.{lab}.{k}" for lab in VIEWS[view] for k in ("tp", "pos", "act")]
+        out += [f"{view}.{NV}.{scheme}.ALL.{k}" for k in ("tp", "pos", "act") + RAW]
+        out += [f"{view}.{NV}.{scheme}.{lab}.{k}" for lab in VIEWS[view] for k in ("tp", "pos", "act")]
     return tuple(out)
 
 
@@ -272,7 +287,7 @@ def _add_all(t: UnitTables, rows: _Rows, view: str, schemes: tuple[str, ...], ki
     """Overall counts of the schemes that share one matching (pos is counted once, elsewhere)."""
     matched = np.zeros(rows.n_gold, bool)
     matched[match[match >= 0]] = True
-    pre = [f"{view}.{s}.ALL" for s in schemes]
+    pre = [f"{view}.{NV}.{s}.ALL" for s in schemes]
     for k in range(len(t.units)):
         by_kind = t.by_category(k, rows.pred(k, match), kind.astype(np.int64), 3)
         cor, inc, spu = by_kind[:, _COR], by_kind[:, _INC], by_kind[:, _SPU]
@@ -302,11 +317,11 @@ def _add_labels(t: UnitTables, rows: _Rows, view: str, schemes: tuple[str, ...],
         tp = t.by_category(k, pr[cor], p_code[keep][cor], len(labels))
         inc = t.by_category(k, pr, category, 2 * len(labels))[:, 1::2] if "partial" in schemes else None
         for j, lab in enumerate(labels):
-            pre = [f"{view}.{s}.{lab}" for s in schemes]
+            pre = [f"{view}.{NV}.{s}.{lab}" for s in schemes]
             t.add_counts(k, [f"{x}.act" for x in pre], act[:, j])
-            t.add_counts(k, [f"{x}.tp" for x in pre if not x.startswith(f"{view}.partial.")], tp[:, j])
+            t.add_counts(k, [f"{x}.tp" for x in pre if not x.startswith(f"{view}.{NV}.partial.")], tp[:, j])
             if inc is not None:
-                t.add_counts(k, [f"{view}.partial.{lab}.tp"], tp[:, j] + 0.5 * inc[:, j])
+                t.add_counts(k, [f"{view}.{NV}.partial.{lab}.tp"], tp[:, j] + 0.5 * inc[:, j])
 
 
 def _subset(f: _Flat, idx: np.ndarray) -> _Flat:
@@ -346,6 +361,97 @@ class _PerLabel:
         return kind, match
 
 
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """Sorted indices of the first occurrence of each distinct row of ``keys``."""
+    if len(keys) == 0:
+        return np.zeros(0, np.int64)
+    _, first = np.unique(keys, axis=0, return_index=True)
+    return np.sort(first)
+
+
+def strict_hits(g_keys: np.ndarray, p_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Set-based strict matching of (doc, start, end, label) rows: (distinct gold rows,
+    distinct pred rows, bool per distinct pred row: an identical gold row exists)."""
+    g_first, p_first = _distinct(g_keys), _distinct(p_keys)
+    if len(g_first) == 0 or len(p_first) == 0:
+        return g_first, p_first, np.zeros(len(p_first), bool)
+    both = np.concatenate([g_keys[g_first], p_keys[p_first]])
+    _, inverse, counts = np.unique(both, axis=0, return_inverse=True, return_counts=True)
+    return g_first, p_first, counts[inverse.ravel()[len(g_first):]] > 1
+
+
+def _add_strict(t: UnitTables, units: Sequence[Units], view: str, g: _Flat, gl: np.ndarray, p: _Flat,
+                pl: np.ndarray, index: np.ndarray, labels: list[str]) -> None:
+    """Set-based strict counts (the main figures); a hit lands in its gold span's unit,
+    which is its own (identical start)."""
+    g_first, p_first, hit = strict_hits(np.stack([g.doc, g.start, g.end, gl], axis=1),
+                                        np.stack([p.doc, p.start, p.end, pl], axis=1))
+    g_code, p_code = index[gl[g_first]], index[pl[p_first]]
+    for k, u in enumerate(units):
+        g_rows, p_rows = u.rows(g.doc[g_first], g.start[g_first]), u.rows(p.doc[p_first], p.start[p_first])
+        t.add(k, f"{view}.strict.ALL.pos", g_rows)
+        t.add(k, f"{view}.strict.ALL.act", p_rows)
+        t.add(k, f"{view}.strict.ALL.tp", p_rows[hit])
+        if not labels:
+            continue
+        ok_g, ok_p = g_code >= 0, p_code >= 0  # labels outside the view have no per-label fields
+        pos = t.by_category(k, g_rows[ok_g], g_code[ok_g], len(labels))
+        act = t.by_category(k, p_rows[ok_p], p_code[ok_p], len(labels))
+        tp = t.by_category(k, p_rows[ok_p & hit], p_code[ok_p & hit], len(labels))
+        for j, lab in enumerate(labels):
+            t.add_counts(k, [f"{view}.strict.{lab}.pos"], pos[:, j])
+            t.add_counts(k, [f"{view}.strict.{lab}.act"], act[:, j])
+            t.add_counts(k, [f"{view}.strict.{lab}.tp"], tp[:, j])
+
+
+# ---- one document's outcomes, for the report ------------------------------------------
+
+OUTCOMES: tuple[tuple[str, str], ...] = (
+    ("correct", "correct"), ("wrong_label", "wrong label"), ("wrong_boundary", "wrong boundary"),
+    ("wrong_both", "wrong label and boundary"), ("missed", "missed (gold only)"),
+    ("spurious", "spurious (predicted only)"),
+)
+
+
+def in_view(ents: Sequence[Entity], label_scheme: str) -> list[Entity]:
+    """Entities in the run's main view: CoNLL runs are judged on CoNLL labels."""
+    if label_scheme != "conll":
+        return list(ents)
+    return [Entity(e.start, e.end, FINE_TO_CONLL.get(e.label, e.label), e.text, e.entity_id) for e in ents]
+
+
+def align_document(g_ann: Annotations, p_ann: Annotations, label_scheme: str) -> tuple[Link, ...]:
+    """Outcomes under the main figure: ``correct`` links are the set-based strict hits;
+    the other gold and distinct predicted spans are paired by maximum overlap matching
+    to tell a wrong label from a wrong boundary, and the rest are missed / spurious."""
+    gold: dict[tuple, Entity] = {}
+    for e in sorted(in_view(layer(g_ann, "entities", "gold"), label_scheme)):
+        gold.setdefault((e.start, e.end, e.label), e)
+    pred: dict[tuple, Entity] = {}
+    for e in sorted(layer(p_ann, "entities", "pred"), key=lambda e: (e.start, e.end, e.label, e.text)):
+        pred.setdefault((e.start, e.end, e.label), e)  # a set: a duplicate counts once
+    links = [Link("correct", gold[k], e) for k, e in pred.items() if k in gold]
+    rest_g = [e for k, e in gold.items() if k not in pred]
+    rest_p = [e for k, e in pred.items() if k not in gold]
+    paired_g, paired_p = set(), set()
+    for gi, pi in max_overlap_match(rest_g, rest_p):
+        ge, pe = rest_g[gi], rest_p[pi]
+        same_span, same_label = (ge.start, ge.end) == (pe.start, pe.end), ge.label == pe.label
+        links.append(Link("wrong_label" if same_span else "wrong_boundary" if same_label else "wrong_both", ge, pe))
+        paired_g.add(gi)
+        paired_p.add(pi)
+    links += [Link("missed", e, None) for i, e in enumerate(rest_g) if i not in paired_g]
+    links += [Link("spurious", None, e) for i, e in enumerate(rest_p) if i not in paired_p]
+    return tuple(sorted(links, key=Link.order))
+
+
+def link_counts(links: Sequence[Link], view: str) -> dict[str, float]:
+    """The main figure's ALL counts of one document, from its links."""
+    return {f"{view}.strict.ALL.tp": float(sum(x.outcome == "correct" for x in links)),
+            f"{view}.strict.ALL.pos": float(sum(x.gold is not None for x in links)),
+            f"{view}.strict.ALL.act": float(sum(x.pred is not None for x in links))}
+
+
 def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
           claims: Sequence, units: tuple[str, ...], fields: tuple, label_scheme: str = "ontonotes"
           ) -> tuple[CountTable, ...]:
@@ -360,8 +466,8 @@ def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[
     rows = _Rows(unit_objs, g, p)
     raw = list(vocab)
     all_clusters = _clusters(g.doc, g, p.doc, p)  # the same for both views: labels play no part
-    for k in range(len(unit_objs)):  # every overall pos is the gold count
-        t.add(k, [f"{v}.{s}.ALL.pos" for v in views for s in SCHEMES], rows.g[k])
+    for k in range(len(unit_objs)):  # every nervaluate pos is the gold count
+        t.add(k, [f"{v}.{NV}.{s}.ALL.pos" for v in views for s in SCHEMES], rows.g[k])
     for view in views:
         conll = view == "conll"
         g_names = [FINE_TO_CONLL.get(r, r) if conll else r for r in raw]
@@ -370,18 +476,19 @@ def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[
         rank = {name: i for i, name in enumerate(sorted(set(g_names) | set(p_names)))}
         gl = np.array([rank[x] for x in g_names], np.int64)[g.label] if raw else g.label
         pl = np.array([rank[x] for x in p_names], np.int64)[p.label] if raw else p.label
+        labels = [lab for lab in VIEWS[view] if lab in rank]
+        index = np.full(len(rank), -1, np.int64)  # view code -> index in labels
+        index[[rank[lab] for lab in labels]] = np.arange(len(labels))
+        _add_strict(t, unit_objs, view, g, gl, p, pl, index, labels)
         slow = _slow_groups(all_clusters, g, gl, p, pl)
         for mode, schemes in _MODE_SCHEMES.items():
             kind, match = _outcomes(all_clusters, slow, g, gl, p, pl, mode)
             _add_all(t, rows, view, schemes, kind, match)
-        labels = [lab for lab in VIEWS[view] if lab in rank]
-        index = np.full(len(rank), -1, np.int64)  # view code -> index in labels
-        index[[rank[lab] for lab in labels]] = np.arange(len(labels))
         g_code, p_code = index[gl], index[pl]
         for k in range(len(unit_objs)):
             pos = t.by_category(k, rows.g[k][g_code >= 0], g_code[g_code >= 0], len(labels))
             for j, lab in enumerate(labels):
-                t.add_counts(k, [f"{view}.{s}.{lab}.pos" for s in SCHEMES], pos[:, j])
+                t.add_counts(k, [f"{view}.{NV}.{s}.{lab}.pos" for s in SCHEMES], pos[:, j])
         per_label = _PerLabel(all_clusters, g, gl, p, pl, max(len(rank), 1))
         for mode, schemes in _LABEL_MODE_SCHEMES.items():
             kind, match = per_label.outcomes(mode)
@@ -389,27 +496,25 @@ def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[
     return t.build()
 
 
-def _macro(view: str, scheme: str, k: int) -> Metric:
+def _macro(view: str, pre: str, k: int) -> Metric:
     labels = VIEWS[view]
-    fields = tuple(f"{view}.{scheme}.{lab}.{c}" for lab in labels for c in ("tp", "pos", "act"))
+    fields = tuple(f"{pre}.{lab}.{c}" for lab in labels for c in ("tp", "pos", "act"))
 
     def fn(s: np.ndarray) -> np.ndarray:
         s = s.reshape(len(s), len(labels), 3)
-        vals = prf(s[..., 0], s[..., 1], s[..., 2])[k]
+        vals = nan_to_zero(prf(s[..., 0], s[..., 1], s[..., 2])[k])
         present = (s[..., 1] + s[..., 2]) > 0
-        n = present.sum(axis=1)
-        return np.divide((vals * present).sum(axis=1), n, out=np.zeros(len(s)), where=n > 0)
+        return ratio((vals * present).sum(axis=1), present.sum(axis=1))  # NaN: no label occurs
 
-    return Metric(f"{view}.{scheme}.macro_{('p', 'r', 'f1')[k]}", fields, fn)
+    return Metric(f"{pre}.macro_{('p', 'r', 'f1')[k]}", fields, fn)
 
 
 def _metrics() -> tuple[Metric, ...]:
     out: list[Metric] = []
     for view, labels in VIEWS.items():
-        for scheme in SCHEMES:
-            pre = f"{view}.{scheme}"
+        for pre in [f"{view}.strict"] + [f"{view}.{NV}.{scheme}" for scheme in SCHEMES]:
             out += prf_metrics(f"{pre}.micro_", f"{pre}.ALL.tp", f"{pre}.ALL.pos", f"{pre}.ALL.act")
-            out += [_macro(view, scheme, k) for k in range(3)]
+            out += [_macro(view, pre, k) for k in range(3)]
             for lab in labels:
                 out += prf_metrics(f"{pre}.{lab}.", f"{pre}.{lab}.tp", f"{pre}.{lab}.pos", f"{pre}.{lab}.act")
     return tuple(out)
@@ -418,7 +523,7 @@ def _metrics() -> tuple[Metric, ...]:
 HEADLINE = tuple(
     f"{view}.{name}" for view in VIEWS for name in (
         "strict.micro_p", "strict.micro_r", "strict.micro_f1", "strict.macro_f1",
-        "exact.micro_f1", "partial.micro_f1", "type.micro_f1",
+        *(f"{NV}.{scheme}.micro_f1" for scheme in SCHEMES),
     )
 )
 

@@ -1,4 +1,4 @@
-"""Claim-stance scoring over (document, claim) pairs.
+r"""Claim-stance scoring over (document, claim) pairs.
 
 Every claim is scored against every document; a pair with no stance (gold or
 pred) counts as "unrelated" with no evidence.  Fields: the 4x4 confusion counts
@@ -8,31 +8,45 @@ score and its maximum, and evidence counts.
 * FNC-1: +0.25 when gold and pred agree on related (support/refute/discuss) vs
   unrelated, +0.75 more when gold is related and the label is exact; ``fnc1`` is
   score / max score.
-* Evidence: gold and pred evidence of the same pair are matched one-to-one by
-  span overlap (``base.greedy_overlap_match``); P = matched / #pred, R = matched /
-  #gold; holder and polarity accuracy are over matched pairs.  Holders compare
-  case-insensitively with whitespace collapsed.
-* macro_f1 averages the F1 of all four classes (0 for a class never seen),
-  like sklearn's ``f1_score(average="macro", labels=STANCE_LABELS)``.
+* Evidence: gold and pred evidence of the same pair are matched one-to-one where
+  their intersection over union (in characters) is at least 0.5, by a
+  maximum-cardinality matching (``base.max_overlap_match``); P = matched / #pred,
+  R = matched / #gold; holder and polarity accuracy are over matched pairs.
+  Holders compare case-insensitively with whitespace collapsed.  IoU >= 0.5 (the
+  PASCAL VOC criterion, used for spans by e.g. relaxed NER matching) because gold
+  evidence is a clause or sentence: a prediction must cover most of it, and a
+  one-character span or a whole paragraph cannot pass for it.  A secondary,
+  graded figure is SQuAD-style token overlap (``evidence.token_*``): the word tokens
+  (``\w+``) touched by the pair's gold evidence vs its predicted evidence, summed
+  over pairs: P = shared / predicted tokens, R = shared / gold tokens.
+* macro_f1 averages the per-class F1 over the classes that have gold support in the
+  units scored (tp + fn > 0), like sklearn's ``f1_score(average="macro")`` with the
+  labels present in y_true; inside the average a class's undefined precision counts
+  as 0 (zero_division=0).  On a subset without, e.g., any "refute" pair, refute is
+  left out rather than averaged in as 0.
 
 Main score: ``macro_f1``.  Sentence units are the (doc, claim) pairs, "doc#claim".
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from bench.scoring.base import (
-    CountTable, Metric, TaskScorer, UnitTables, align, greedy_overlap_match, layer, prf, prf_metrics,
+    CountTable, Link, Metric, TaskScorer, UnitTables, align, layer, max_overlap_match, nan_to_zero, prf, prf_metrics,
     ratio, ratio_metric,
 )
 from bench.types import STANCE_LABELS, TASKS, Annotations, Claim, Document, Stance
 
 RELATED = frozenset({"support", "refute", "discuss"})
 CM = tuple(f"cm.{g}.{p}" for g in STANCE_LABELS for p in STANCE_LABELS)
-EVIDENCE = tuple(f"evidence.{k}" for k in ("gold", "pred", "matched", "holder_correct", "polarity_correct"))
+EVIDENCE = tuple(f"evidence.{k}" for k in ("gold", "pred", "matched", "holder_correct", "polarity_correct",
+                                            "tokens_gold", "tokens_pred", "tokens_shared"))
+EVIDENCE_MIN_IOU = 0.5
+_WORD = re.compile(r"\w+")
 FIELDS = ("n",) + CM + tuple(f"{c}.{k}" for c in STANCE_LABELS for k in ("tp", "fp", "fn")) \
     + ("fnc1.score", "fnc1.max") + EVIDENCE
 
@@ -58,15 +72,73 @@ _LABEL_INDEX = {c: i for i, c in enumerate(STANCE_LABELS)}
 _RELATED = np.array([c in RELATED for c in STANCE_LABELS])
 
 
-def _evidence(g: Stance | None, p: Stance | None) -> tuple[int, int, int, int, int]:
-    """gold, pred, matched, holder-correct and polarity-correct evidence counts of one pair."""
-    ge = sorted(g.evidence if g else (), key=lambda e: (e.start, e.end))
-    pe = sorted(p.evidence if p else (), key=lambda e: (e.start, e.end))
-    if not ge or not pe:
-        return len(ge), len(pe), 0, 0, 0
-    pairs = greedy_overlap_match(ge, pe)
+def _tokens(text: str, spans) -> set[int]:
+    """Start offsets of the word tokens that the spans touch."""
+    out: set[int] = set()
+    for sp in spans:
+        lo = min(max(sp.start, 0), len(text))  # spans outside the text touch nothing there
+        while lo > 0 and _WORD.match(text[lo - 1]):  # the token the span starts inside
+            lo -= 1
+        out.update(m.start() for m in _WORD.finditer(text, lo, sp.end) if m.end() > sp.start)
+    return out
+
+
+def match_evidence(ge: Sequence, pe: Sequence) -> list[tuple[int, int]]:
+    """(gold, pred) evidence pairs: IoU >= 0.5, one-to-one, maximum cardinality."""
+    return max_overlap_match(ge, pe, EVIDENCE_MIN_IOU) if ge and pe else []
+
+
+def _sorted_evidence(st: Stance | None) -> list:
+    return sorted(st.evidence if st else (), key=lambda e: (e.start, e.end, e.holder, e.polarity))
+
+
+def _evidence(g: Stance | None, p: Stance | None, text: str) -> tuple[int, ...]:
+    """The EVIDENCE counts of one (document, claim) pair."""
+    ge, pe = _sorted_evidence(g), _sorted_evidence(p)
+    pairs = match_evidence(ge, pe)
+    tg, tp = _tokens(text, ge), _tokens(text, pe)
     return (len(ge), len(pe), len(pairs), sum(_holder(ge[i].holder) == _holder(pe[j].holder) for i, j in pairs),
-            sum(ge[i].polarity == pe[j].polarity for i, j in pairs))
+            sum(ge[i].polarity == pe[j].polarity for i, j in pairs), len(tg), len(tp), len(tg & tp))
+
+
+def align_document(doc: Document, g_ann: Annotations, p_ann: Annotations, claims: Sequence[Claim]) -> tuple[Link, ...]:
+    """One link per claim: gold and predicted stance (a missing one is "unrelated"),
+    outcome "agree" or "disagree", and in ``detail`` the evidence links (outcome
+    matched / missed / spurious; a matched one carries (holder ok, polarity ok))."""
+    known = {c.claim_id for c in claims}
+    g = _by_claim(layer(g_ann, "stances", "gold"), known, "gold", doc.doc_id)
+    p = _by_claim(layer(p_ann, "stances", "pred"), known, "pred", doc.doc_id)
+    out = []
+    for c in claims:
+        gs, ps = g.get(c.claim_id, Stance(c.claim_id, "unrelated")), p.get(c.claim_id, Stance(c.claim_id, "unrelated"))
+        ge, pe = _sorted_evidence(gs), _sorted_evidence(ps)
+        pairs = match_evidence(ge, pe)
+        ev = [Link("matched", ge[i], pe[j], detail=(_holder(ge[i].holder) == _holder(pe[j].holder),
+                                                    ge[i].polarity == pe[j].polarity)) for i, j in pairs]
+        ev += [Link("missed", e, None) for i, e in enumerate(ge) if i not in {a for a, _ in pairs}]
+        ev += [Link("spurious", None, e) for j, e in enumerate(pe) if j not in {b for _, b in pairs}]
+        out.append(Link("agree" if gs.label == ps.label else "disagree", gs, ps,
+                        detail=tuple(sorted(ev, key=Link.order))))
+    return tuple(out)
+
+
+def link_counts(links: Sequence[Link], text: str) -> dict[str, float]:
+    """The count fields of one document, from its links (what the report shows)."""
+    out = {f: 0.0 for f in FIELDS}
+    for link in links:
+        gl, pl = link.gold.label, link.pred.label
+        out["n"] += 1
+        out[f"cm.{gl}.{pl}"] += 1
+        if gl == pl:
+            out[f"{gl}.tp"] += 1
+        else:
+            out[f"{pl}.fp"] += 1
+            out[f"{gl}.fn"] += 1
+        out["fnc1.max"] += 1.0 if gl in RELATED else 0.25
+        out["fnc1.score"] += 0.25 * ((gl in RELATED) == (pl in RELATED)) + 0.75 * (gl in RELATED and gl == pl)
+        for name, value in zip(EVIDENCE, _evidence(link.gold, link.pred, text)):
+            out[name] += value
+    return out
 
 
 class _PairUnits:
@@ -98,7 +170,7 @@ def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[
             gs, ps = g.get(cid), p.get(cid)
             g_lab.append(_LABEL_INDEX[gs.label] if gs else _LABEL_INDEX["unrelated"])
             p_lab.append(_LABEL_INDEX[ps.label] if ps else _LABEL_INDEX["unrelated"])
-            ev.append(_evidence(gs, ps))
+            ev.append(_evidence(gs, ps, doc.text))
     gl, pl = np.array(g_lab, np.int64), np.array(p_lab, np.int64)
     evidence = np.array(ev, np.float64).reshape(len(ev), len(EVIDENCE))
     pair = np.arange(len(gl))
@@ -137,7 +209,9 @@ def _macro(k: int) -> Metric:
     def fn(s: np.ndarray) -> np.ndarray:
         s = s.reshape(len(s), len(STANCE_LABELS), 3)
         tp, fp, fn_ = s[..., 0], s[..., 1], s[..., 2]
-        return prf(tp, tp + fn_, tp + fp)[k].mean(axis=1)
+        supported = (tp + fn_) > 0  # classes with gold support in these units
+        vals = nan_to_zero(prf(tp, tp + fn_, tp + fp)[k]) * supported
+        return ratio(vals.sum(axis=1), supported.sum(axis=1))  # NaN: no pair at all
 
     return Metric(f"macro_{('p', 'r', 'f1')[k]}", fields, fn)
 
@@ -155,6 +229,7 @@ METRICS = tuple(
      ratio_metric("fnc1", "fnc1.score", "fnc1.max")]
     + [m for c in STANCE_LABELS for m in _class_metrics(c)]
     + prf_metrics("evidence.", "evidence.matched", "evidence.gold", "evidence.pred")
+    + prf_metrics("evidence.token_", "evidence.tokens_shared", "evidence.tokens_gold", "evidence.tokens_pred")
     + [ratio_metric("evidence.holder_acc", "evidence.holder_correct", "evidence.matched"),
        ratio_metric("evidence.polarity_acc", "evidence.polarity_correct", "evidence.matched")]
 )
