@@ -99,6 +99,23 @@ def agreement() -> None:
     typer.echo(f"wrote {AGREEMENT_DIR / 'report.md'}")
 
 
+@app.command()
+@_guard
+def power(
+    check: bool = typer.Option(False, "--check", help="Fail if the power report or README section is stale."),
+) -> None:
+    """How small this benchmark is: interval widths and the smallest differences a paired test can detect."""
+    from bench.power import write_or_check
+
+    problems, lines = write_or_check(check)
+    for line in problems:
+        typer.echo(line, err=True)
+    if problems:
+        _fail(f"power report stale: {len(problems)} problem(s); run `bench power`", 1)
+    for line in lines:
+        typer.echo(line)
+
+
 @app.command("list-models")
 @_guard
 def list_models() -> None:

@@ -44,6 +44,7 @@ def manifest_bytes(files: dict[str, bytes]) -> bytes:
 
 CARD_TEMPLATE = ANNOTATIONS_DIR.parent / "dataset_card.md"
 AGREEMENT_JSON = ANNOTATIONS_DIR.parent / "agreement" / "report.json"
+POWER_MD = ANNOTATIONS_DIR.parent / "power.md"  # written by `bench power` from the leaderboard runs
 
 
 def _bio(labels: tuple[str, ...]) -> list[str]:
@@ -185,7 +186,11 @@ def render_card(corpus: GoldCorpus, rows: dict[str, list[dict]], name: str | Non
     if not AGREEMENT_JSON.is_file():
         raise DataError(f"{AGREEMENT_JSON}: missing; run `bench agreement` first")
     agreement = json.loads(AGREEMENT_JSON.read_text(encoding="utf-8"))
+    if not POWER_MD.is_file():
+        raise DataError(f"{POWER_MD}: missing; run `bench power` first")
+    power_table = POWER_MD.read_text(encoding="utf-8").split("\n", 2)[2].strip()  # without its title
     values = {
+        "power_table": power_table,
         "version": __version__,
         "dataset_version": DATASET_VERSION,
         "n_documents": len(corpus.documents),

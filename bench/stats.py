@@ -517,6 +517,15 @@ def paired_bootstrap(table_a: CountTable, table_b: CountTable, metric: Metric, n
                       n_resamples, seed, unit, len(va), differ, n_null, min_p, alpha)
 
 
+def paired_diff_se(table_a: CountTable, table_b: CountTable, metric: Metric, n_resamples: int, seed: int) -> float:
+    """The paired-bootstrap standard error of metric(A) - metric(B) (NaN when undefined);
+    what `bench power` turns into a minimum detectable difference."""
+    va, vb = _pair(table_a, table_b, metric)
+    diffs = _paired_diffs(va, vb, metric, n_resamples, seed)
+    diffs = diffs[~np.isnan(diffs)]
+    return float(np.std(diffs, ddof=1)) if len(diffs) > 1 else float("nan")
+
+
 METHODS = ("permutation", "bootstrap")
 
 
