@@ -1,6 +1,6 @@
 """Hugging Face token-classification baselines: any model by hub id or local path.
 
-``HFTokenClassificationExtractor`` (``bench run hf:<model>``) runs a
+``HFTokenClassificationExtractor`` (``bench evaluate --model hf:<model>``) runs a
 token-classification model over whole documents: the text is tokenized once
 with offsets and cut into overlapping windows (``stride`` tokens of overlap);
 every token takes its prediction from the window where it is most central, so
@@ -213,9 +213,13 @@ def _weights_sha256(model_dir: Path) -> str:
 
 
 class HFTokenClassificationExtractor:
-    """Entities (and timexes when the model has DATE/TIME) from a HF token classifier."""
+    """Entities (and timexes when the model has DATE/TIME) from a HF token classifier.
+
+    Registered as the family ``hf``: ``--model hf:<model id or local folder>`` passes the
+    target as ``model``; ``--model-args`` sets the other constructor options."""
 
     version = VERSION
+    target_arg = "model"
 
     def __init__(
         self,

@@ -11,8 +11,14 @@ from typing import Optional
 
 import typer
 
+from bench.evaluate import DEFAULT_RESAMPLES, DEFAULT_SEED
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Kursk IE bench: score entity, TIMEX3 and claim-stance extractors on gold news data.")
+
+MODEL_HELP = "Registered name (bench list-models), module:Class, or hf:<model id or local folder>."
+ARGS_HELP = "Extractor options, key=value,... (e.g. stride=128,batch_size=16 for hf: models)."
+TRUST_HELP = "Let an hf: model run code from its repository (off by default)."
 
 
 def _fail(msg: str, code: int = 2) -> None:
@@ -32,10 +38,16 @@ def _guard(fn):
         try:
             return fn(*args, **kwargs)
         except (DataError, ExtractorError) as exc:
-            _fail(str(exc))
+            _fail(" ".join(str(exc).split()))
+        except MemoryError:
+            _fail("out of memory; use fewer --resamples, --shard, or a smaller input")
         except OSError as exc:  # unreadable input, unwritable output, full disk
             _fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
     return wrapper
+
+
+def _progress(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty()
 
 
 @app.command()
@@ -60,39 +72,27 @@ def validate(
 @_guard
 def build_dataset(
     check: bool = typer.Option(False, "--check", help="Fail if the dataset files are stale; write nothing."),
-    out: Path = typer.Option(None, help="Output dataset directory (default: every built-in dataset under hf/)."),
-    annotations: Path = typer.Option(None, help="Annotation directory (with --out)."),
-    corpus: Path = typer.Option(None, help="Corpus directory (with --out)."),
+    output: Path = typer.Option(None, "--output", "-o",
+                                help="Output dataset directory (default: every built-in dataset under hf/)."),
+    annotations: Path = typer.Option(None, help="Annotation directory (with --output)."),
+    corpus: Path = typer.Option(None, help="Corpus directory (with --output)."),
     name: str = typer.Option(None, help="Title of a corpus other than the built-in ones (minimal card)."),
 ) -> None:
     """Generate the Hugging Face dataset directories (data files + card) from their annotations."""
-    from bench.corpus import BUILTIN_DATASETS
-    from bench.dataset_build import build, stale_files
+    from bench.dataset_build import StaleDataset, build_command
 
-    if out is None:
-        if annotations or corpus or name:
-            _fail("--annotations, --corpus and --name describe a dataset of your own: pass --out too")
-        jobs = [(d.source_dir, d.annotations, d.corpus, d.title) for d in BUILTIN_DATASETS.values()]
-    else:
-        if annotations is None or corpus is None:
-            _fail("--out needs --annotations and --corpus (the built-in datasets are built without --out)")
-        jobs = [(out, annotations, corpus, name or out.resolve().name)]
-    for target, ann, corp, title in jobs:
-        if check:
-            stale = stale_files(target, ann, corp, title)
-            if stale:
-                _fail(f"{target}: dataset files stale against the annotations: {', '.join(stale)}; "
-                      "run `bench build-dataset`", 1)
-            typer.echo(f"{target.name}: dataset files up to date")
-            continue
-        for rel in build(target, ann, corp, title):
-            typer.echo(f"wrote {target / rel}")
+    try:
+        lines = build_command(check, output, annotations, corpus, name)
+    except StaleDataset as exc:
+        _fail(str(exc), 1)
+    for line in lines:
+        typer.echo(line)
 
 
 @app.command()
 @_guard
 def agreement() -> None:
-    """Recompute the inter-annotator agreement report (data/agreement/report.{json,md})."""
+    """Recompute the annotation agreement report (data/agreement/report.{json,md})."""
     from bench.agreement import AGREEMENT_DIR, render_markdown, write_report
 
     typer.echo(render_markdown(write_report()))
@@ -124,57 +124,74 @@ def list_models() -> None:
 
     for name, spec, tasks in list_extractors():
         typer.echo(f"{name:14} {tasks:28} {spec}")
-    typer.echo("also: 'module.path:ClassName' and 'hf:<model id or local path>'")
+    typer.echo("also: 'module.path:ClassName' and 'hf:<model id or local folder>'")
 
 
 @app.command()
 @_guard
 def predict(
-    model: str = typer.Option(..., "--model", "-m", help="Registered name, module:Class or hf:<model>."),
+    model: str = typer.Option(..., "--model", "-m", help=MODEL_HELP),
     input: Path = typer.Option(..., "--input", "-i", help="JSONL documents: doc_id, text, optional dct."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write predictions (JSONL)."),
     claims: Optional[Path] = typer.Option(None, help="Claims JSONL (claim_id, text); default: the benchmark's."),
+    model_args: Optional[str] = typer.Option(None, "--model-args", help=ARGS_HELP),
     shard: Optional[str] = typer.Option(None, help="i/n: only documents i, i+n, i+2n, ... of the input."),
-    trust_remote_code: bool = typer.Option(False, "--trust-remote-code",
-                                           help="Let an hf: model run code from its repository (off by default)."),
+    trust_remote_code: bool = typer.Option(False, "--trust-remote-code", help=TRUST_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
     """Run an extractor on arbitrary documents and write predictions in the JSONL prediction format."""
+    from bench.runner import RunSpec
+    from bench.workflows import model_args as parse_args
     from bench.workflows import predict_file
 
-    n = predict_file(model, input, output, claims, shard, trust_remote_code)
+    spec = RunSpec(model=model, model_args=parse_args(model_args, trust_remote_code), shard=shard,
+                   progress=_progress(quiet))
+    n = predict_file(spec, input, output, claims)
     typer.echo(f"wrote predictions for {n} document(s) to {output}")
 
 
 @app.command()
 @_guard
 def evaluate(
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Registered name, module:Class or hf:<model>."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    model_args: Optional[str] = typer.Option(None, "--model-args", help=ARGS_HELP),
     predictions: Optional[Path] = typer.Option(None, help="Score a JSONL predictions file instead of a model."),
+    from_result: Optional[Path] = typer.Option(None, "--from-result",
+                                               help="Repeat the model run a result file records."),
     dataset: Optional[str] = typer.Option(None, help="Dataset directory in this package's format, or a built-in "
                                           "dataset's name: kursk-ie-bench (default), kursk-ie-bench-heldout."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Result JSON (default: results/<model>.json)."),
-    save_predictions: Optional[Path] = typer.Option(None, help="Also write the model's predictions (JSONL)."),
-    seed: int = typer.Option(12345, help="Bootstrap seed."),
-    resamples: int = typer.Option(1000, help="Bootstrap resamples."),
+    save_predictions: Optional[Path] = typer.Option(None, help="Also write the predictions (JSONL)."),
+    seed: Optional[int] = typer.Option(None, help=f"Bootstrap seed (default {DEFAULT_SEED})."),
+    resamples: Optional[int] = typer.Option(None, help=f"Bootstrap resamples (default {DEFAULT_RESAMPLES})."),
     partial: bool = typer.Option(False, "--partial", help="Score only the documents present in --predictions."),
-    label_scheme: Optional[str] = typer.Option(None, help="ontonotes|conll for --predictions (default: inferred)."),
+    label_scheme: Optional[str] = typer.Option(None, help="ontonotes|conll for --predictions, when the labels "
+                                               "cannot tell (a header line may declare it instead)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     shard: Optional[str] = typer.Option(None, help="i/n: score documents i, i+n, ... only (see merge-results)."),
-    trust_remote_code: bool = typer.Option(False, "--trust-remote-code",
-                                           help="Let an hf: model run code from its repository (off by default)."),
+    trust_remote_code: bool = typer.Option(False, "--trust-remote-code", help=TRUST_HELP),
 ) -> None:
     """Score a model or a predictions file against the gold data; print a summary and write a result JSON."""
-    from bench.workflows import evaluate_command
+    from bench.runner import RunSpec
+    from bench.workflows import evaluate_command, from_result_spec
+    from bench.workflows import model_args as parse_args
 
-    if (model is None) == (predictions is None):
-        _fail("pass exactly one of --model or --predictions")
-    if label_scheme not in (None, "ontonotes", "conll"):
-        _fail(f"--label-scheme must be ontonotes or conll, got {label_scheme!r}")
-    if resamples < 1:
-        _fail("--resamples must be at least 1")
-    text, path = evaluate_command(model, predictions, dataset, output, save_predictions, seed, resamples,
-                                  partial, label_scheme, progress=not quiet and sys.stderr.isatty(),
-                                  shard=shard, trust_remote_code=trust_remote_code)
+    if from_result is not None:
+        if model or predictions or model_args:
+            _fail("--from-result repeats a recorded run: it does not combine with --model, --model-args or --predictions")
+        spec = from_result_spec(from_result, trust_remote_code, dataset=dataset, seed=seed, n_resamples=resamples,
+                                shard=shard)
+    else:
+        spec = RunSpec(model=model, model_args=parse_args(model_args, trust_remote_code) if model else (),
+                       predictions=predictions, dataset=dataset,
+                       seed=DEFAULT_SEED if seed is None else seed,
+                       n_resamples=DEFAULT_RESAMPLES if resamples is None else resamples,
+                       partial=partial, shard=shard, label_scheme=label_scheme)
+        if model is None and (model_args or trust_remote_code):
+            _fail("--model-args and --trust-remote-code apply to --model only")
+    from dataclasses import replace
+
+    text, path = evaluate_command(replace(spec, progress=_progress(quiet)), output, save_predictions)
     typer.echo(text)
     typer.echo(f"wrote {path}")
 
@@ -204,7 +221,7 @@ def compare(
                                                    "Monte Carlo above) or bootstrap (paired bootstrap-t)."),
     unit: str = typer.Option("document", help="document, or sentence ((document, claim) pair for stance)."),
     alpha: float = typer.Option(0.05, help="Significance level: sets the interval and the reachability warning."),
-    seed: int = typer.Option(12345), resamples: int = typer.Option(10000),
+    seed: int = typer.Option(DEFAULT_SEED), resamples: int = typer.Option(10000),
 ) -> None:
     """Paired significance test between two result files over the same documents."""
     from bench.workflows import compare_results
@@ -215,30 +232,32 @@ def compare(
         _fail(f"--unit must be document or sentence, got {unit!r}")
     if not 0 < alpha < 1:
         _fail(f"--alpha must be between 0 and 1, got {alpha}")
-    if resamples < 1:
-        _fail(f"--resamples must be at least 1, got {resamples}")
+    if not 1 <= resamples <= 1_000_000:
+        _fail(f"--resamples must be between 1 and 1,000,000, got {resamples}")
+    if seed < 0:
+        _fail(f"--seed must be 0 or more, got {seed}")
     typer.echo(compare_results(result_a, result_b, task, metric, method, seed, resamples, unit=unit, alpha=alpha))
 
 
 @app.command()
 @_guard
 def leaderboard(
-    runs: Optional[Path] = typer.Option(None, help="Committed run records (default: leaderboard/runs)."),
-    out: Optional[Path] = typer.Option(None, help="Output directory (default: leaderboard/)."),
+    runs: Optional[Path] = typer.Option(None, help="Run records of one custom leaderboard (with --output)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output directory of that leaderboard."),
     readme: Optional[Path] = typer.Option(None, help="README whose marked section gets the table (default: README.md)"),
-    check: bool = typer.Option(False, "--check", help="Re-run every registered baseline in memory; fail if stale."),
-    update_runs: bool = typer.Option(False, "--update-runs", help="Re-run every registered baseline, write its run."),
+    check: bool = typer.Option(False, "--check", help="Re-run every registered extractor in memory; fail if stale."),
+    update_runs: bool = typer.Option(False, "--update-runs", help="Re-run every registered extractor, write its run."),
 ) -> None:
-    """Render leaderboard/{leaderboard.md,leaderboard.json,index.html} and the README table from the run files."""
+    """Render the leaderboards (leaderboard/suites.json) and the README tables from the committed run files."""
     from bench import leaderboard as lb
 
     if check and update_runs:
         _fail("pass at most one of --check and --update-runs")
     action = "check" if check else "update" if update_runs else "render"
-    if runs or out:  # one custom leaderboard over the built-in dataset
-        suites = [lb.Suite(lb.SUITES[0].name, runs or lb.RUNS_DIR, out or lb.OUT_DIR, "leaderboard")]
-    else:
-        suites = list(lb.SUITES)
+    suites = list(lb.load_suites())
+    if runs or output:  # one custom leaderboard over the benchmark
+        suites = [lb.Suite(suites[0].name, Path(runs or suites[0].runs_dir), Path(output or suites[0].out_dir),
+                           suites[0].marker, suites[0].title)]
     lines = []
     for suite in suites:
         lines += lb.run_suite(action, suite, readme or lb.README, echo=lambda s: typer.echo(s, err=True))
@@ -256,19 +275,16 @@ def leaderboard(
 @app.command()
 @_guard
 def report(
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Registered name, module:Class or hf:<model>."),
-    result: Optional[Path] = typer.Option(None, help="Result JSON of a run (with --predictions)."),
-    predictions: Optional[Path] = typer.Option(None, help="The run's predictions JSONL (with --result)."),
-    dataset: Optional[str] = typer.Option(None, help="Dataset directory or built-in dataset name (default: kursk-ie-bench)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Where to write the HTML page."),
+    result: Path = typer.Option(..., help="Result JSON of a run."),
+    predictions: Path = typer.Option(..., help="The run's predictions JSONL (`bench evaluate --save-predictions`)."),
+    dataset: Optional[str] = typer.Option(None, help="Dataset directory or built-in dataset name (default: the "
+                                          "one the result names)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the HTML page."),
 ) -> None:
     """Write a self-contained HTML error-analysis page: spans gold vs predicted, stance grid, confusions."""
     from bench.report import report_command
 
-    by_file = result is not None or predictions is not None
-    if (model is not None) == by_file or (by_file and (result is None or predictions is None)):
-        _fail("pass --model, or both --result and --predictions")
-    path, counts = report_command(model, result, predictions, dataset, out)
+    path, counts = report_command(result, predictions, dataset, output)
     for task, c in counts.items():
         if c is not None:
             typer.echo(f"{task:9} " + "  ".join(f"{k}={v}" for k, v in c.items()))

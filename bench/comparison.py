@@ -1,8 +1,8 @@
 """`bench compare`: paired significance tests between two result files.
 
 The units are documents (the per-document ``counts`` of every result) or, with
-``unit="sentence"``, sentences ((document, claim) pairs for stance), read from the
-per-sentence ``sentence_counts`` a result carries.  The tests themselves are in
+``unit="sentence"``, the task's sub-units (sentences; (document, claim) pairs for
+stance), read from the ``sub_unit_counts`` every result carries.  The tests themselves are in
 ``bench.stats``: the paired permutation test (exact up to ``EXACT_MAX_UNITS`` units
 that differ, Monte Carlo above) and the paired bootstrap-t test.  Every row reports
 the smallest p-value the method can give on those units, and a WARNING line says
@@ -27,7 +27,6 @@ from bench.results import RunRecord, TaskResult, read_result
 
 METHODS = ("permutation", "bootstrap")
 UNITS = ("document", "sentence")
-SENTENCE_COUNTS = "sentence_counts"  # the TaskResult.extra key (see bench.shards)
 
 
 def _doc_table(tr: TaskResult):
@@ -39,24 +38,20 @@ def _doc_table(tr: TaskResult):
 
 
 def _sentence_table(tr: TaskResult, path: Path):
-    """The per-sentence (stance: per-pair) count table, in document order; units are
-    ``doc_id#i``, so two results pair only if they split every document alike."""
+    """The per-sub-unit count table, in document order; units are ``doc_id#i``, so two
+    results pair only if they split every document alike."""
     from bench.scoring.base import CountTable
 
-    sent = dict(tr.extra).get(SENTENCE_COUNTS)
-    if not isinstance(sent, dict) or not isinstance(sent.get("documents"), dict) or "fields" not in sent:
-        raise DataError(f"{path}: task {tr.task!r} has no per-sentence counts ({SENTENCE_COUNTS!r}); "
-                        "re-evaluate it with the current version, or use --unit document")
-    fields, docs = tuple(sent["fields"]), sent["documents"]
+    subs = dict(tr.sub_counts)
     units, rows = [], []
     for doc_id, _ in tr.doc_counts:
-        if doc_id not in docs:
-            raise DataError(f"{path}: task {tr.task!r}: no per-sentence counts for document {doc_id!r}")
-        for i, row in enumerate(docs[doc_id]):
+        if doc_id not in subs:
+            raise DataError(f"{path}: task {tr.task!r}: no sub-unit counts for document {doc_id!r}")
+        for i, row in enumerate(subs[doc_id]):
             units.append(f"{doc_id}#{i}")
             rows.append(row)
-    values = np.array(rows, dtype=float).reshape(len(units), len(fields))
-    return CountTable(tr.task, fields, tuple(units), values)
+    values = np.array(rows, dtype=float).reshape(len(units), len(tr.sub_fields))
+    return CountTable(tr.task, tr.sub_fields, tuple(units), values)
 
 
 def _check_same_data(a: RunRecord, b: RunRecord, pa: Path, pb: Path) -> None:
@@ -66,8 +61,10 @@ def _check_same_data(a: RunRecord, b: RunRecord, pa: Path, pb: Path) -> None:
 
 
 def unit_name(task: str, unit: str) -> str:
-    """What one unit is, in words: document, sentence, or (stance, sentence level) pair."""
-    return "document" if unit == "document" else "pair" if task == "stance" else "sentence"
+    """What one unit is, in words: document, or the task's sub-unit (sentence, pair)."""
+    from bench.scoring import get_task
+
+    return "document" if unit == "document" else get_task(task).sub_unit
 
 
 def _num(x: float | None, spec: str = "7.4f") -> str:
@@ -93,7 +90,7 @@ def _warning(task: str, c, unit: str) -> str:
 def compare(path_a: Path, path_b: Path, task: str | None, metric: str | None, method: str,
             seed: int, n_resamples: int, unit: str = "document", alpha: float = 0.05) -> str:
     """The printed comparison table of two result files (see the module docstring)."""
-    from bench.scoring import get_scorer
+    from bench.scoring import get_task
     from bench.stats import BOOTSTRAP_MIN_UNITS, paired_test
 
     if method not in METHODS:
@@ -118,19 +115,23 @@ def compare(path_a: Path, path_b: Path, task: str | None, metric: str | None, me
         ta, tb = a.task(name), b.task(name)
         if ta is None or tb is None:
             raise DataError(f"task {name!r} is missing from {path_a if ta is None else path_b}")
-        scorer = get_scorer(name)
+        try:
+            scorer = get_task(name)
+        except ValueError as exc:
+            raise DataError(str(exc)) from None
         if unit == "document":
             table_a, table_b = _doc_table(ta), _doc_table(tb)
         else:
             table_a, table_b = _sentence_table(ta, path_a), _sentence_table(tb, path_b)
-        m_name = metric or (ta.main_score if ta.main_score == tb.main_score else "conll.strict.micro_f1")
+        # two label schemes compare on the view both have: the CoNLL one
+        m_name = metric or (ta.main_score if ta.main_score == tb.main_score else scorer.main_score("conll"))
         try:
             m = scorer.metric(m_name)
         except KeyError as exc:
             raise DataError(exc.args[0]) from None  # str(KeyError) adds quotes
         if not (m.applies_to(table_a) and m.applies_to(table_b)):
             if unit == "sentence" and m.applies_to(_doc_table(ta)) and m.applies_to(_doc_table(tb)):
-                raise DataError(f"metric {m_name!r} has no per-sentence counts (results store them for the "
+                raise DataError(f"metric {m_name!r} has no sub-unit counts (results store them for the "
                                 "headline metrics only); use --unit document")
             raise DataError(f"metric {m_name!r} is not available in both results (label schemes differ?)")
         if method == "bootstrap" and len(table_a.units) < BOOTSTRAP_MIN_UNITS:

@@ -313,3 +313,34 @@ def stale_files(out_dir: Path = BENCHMARK.source_dir, ann_dir: Path = ANNOTATION
         if old.schema.metadata != fresh.schema.metadata or old.to_pylist() != fresh.to_pylist():
             stale.append(rel)
     return stale
+
+
+def build_command(check: bool, out: Path | None, annotations: Path | None, corpus: Path | None,
+                  name: str | None) -> list[str]:
+    """`bench build-dataset`: every built-in dataset, or one of the user's (--output with
+    --annotations and --corpus); with ``check``, refuse stale files and write nothing."""
+    from bench.corpus import BUILTIN_DATASETS
+
+    if out is None:
+        if annotations or corpus or name:
+            raise DataError("--annotations, --corpus and --name describe a dataset of your own: pass --output too")
+        jobs = [(d.source_dir, d.annotations, d.corpus, d.title) for d in BUILTIN_DATASETS.values()]
+    else:
+        if annotations is None or corpus is None:
+            raise DataError("--output needs --annotations and --corpus (the built-in datasets are built without it)")
+        jobs = [(Path(out), Path(annotations), Path(corpus), name or Path(out).resolve().name)]
+    lines = []
+    for target, ann, corp, title in jobs:
+        if check:
+            stale = stale_files(target, ann, corp, title)
+            if stale:
+                raise StaleDataset(f"{target}: dataset files stale against the annotations: {', '.join(stale)}; "
+                                   "run `bench build-dataset`")
+            lines.append(f"{target.name}: dataset files up to date")
+        else:
+            lines += [f"wrote {target / rel}" for rel in build(target, ann, corp, title)]
+    return lines
+
+
+class StaleDataset(DataError):
+    """`bench build-dataset --check` found stale files (exit code 1, not 2)."""

@@ -1,33 +1,24 @@
-"""Run an extractor (or read a predictions file), score every task, build the run record."""
+"""Score predictions against gold, task by task, and build the run record.
+
+A generic loop over the registered tasks (``bench.scoring.TASKS``): each task counts
+per document and per sub-unit (sentence, or (document, claim) pair), the bootstrap
+resamples those counts, and every figure of the record derives from them.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from bench import __version__
 from bench.io import DataError
-from bench.results import ExtractorInfo, RunRecord, Score, TaskResult, float_rows
-from bench.types import CONLL_LABELS, ENTITY_LABELS, TASKS, Annotations, Claim, Document, GoldCorpus
+from bench.results import ExtractorInfo, RunInfo, RunRecord, Score, TaskResult, float_rows
+from bench.types import CONLL_LABELS, ENTITY_LABELS, Annotations, GoldCorpus
 
-LAYER_OF = {"entities": "entities", "timex": "timexes", "stance": "stances"}
 DEFAULT_SEED = 12345
 DEFAULT_RESAMPLES = 1000
-
-
-@dataclass(frozen=True)
-class Settings:
-    seed: int = DEFAULT_SEED
-    n_resamples: int = DEFAULT_RESAMPLES
-    partial: bool = False
-    progress: bool = False
-    # store the per-sentence counts behind the sentence intervals: `bench merge-results`
-    # recomputes every interval from them, `bench compare --unit sentence` pairs them
-    sentence_counts: bool = True
 
 
 @contextlib.contextmanager
@@ -44,37 +35,19 @@ def paused_gc():
             gc.enable()
 
 
-def run_extractor(extractor, docs: Sequence[Document], claims: Sequence[Claim],
-                  progress: bool = False) -> list[Annotations]:
-    from tqdm import tqdm
-
-    from bench.predictions import check_output
-
-    out = []
-    claim_ids = {c.claim_id for c in claims}
-    for doc in tqdm(docs, desc=f"predict {extractor.name}", unit="doc", disable=not progress, leave=False):
-        ann = extractor.extract(doc, claims)
-        if getattr(ann, "doc_id", None) != doc.doc_id:
-            raise DataError(f"{extractor.name}: returned predictions for {getattr(ann, 'doc_id', ann)!r} "
-                            f"when given {doc.doc_id!r}")
-        # held to the rules of a predictions file: a model cannot score with spans a file could not
-        out.append(check_output(ann, doc, claim_ids, f"{extractor.name} on {doc.doc_id}"))
-    return out
-
-
 def infer_label_scheme(preds: Sequence[Annotations], declared: str | None = None, where: str = "predictions") -> str:
     """The entity label scheme of predictions: the declared one, checked against the labels,
     or the one the labels imply.  Labels that fit both schemes (only ORG and LOC, or none)
     must be declared: guessing would score a CoNLL system on the wrong view."""
     labels = {e.label for p in preds for e in (p.entities or ())}
     conll_only = labels & (set(CONLL_LABELS) - set(ENTITY_LABELS))
-    fine_only = labels & (set(ENTITY_LABELS) - set(CONLL_LABELS))
-    if conll_only and fine_only:
-        raise DataError(f"{where}: mixes CoNLL labels {sorted(conll_only)} with OntoNotes labels {sorted(fine_only)}")
-    implied = "conll" if conll_only else "ontonotes" if fine_only else None
+    ontonotes_only = labels & (set(ENTITY_LABELS) - set(CONLL_LABELS))
+    if conll_only and ontonotes_only:
+        raise DataError(f"{where}: mixes CoNLL labels {sorted(conll_only)} with OntoNotes labels {sorted(ontonotes_only)}")
+    implied = "conll" if conll_only else "ontonotes" if ontonotes_only else None
     if declared is not None:
         if implied is not None and implied != declared:
-            found = sorted(conll_only or fine_only)
+            found = sorted(conll_only or ontonotes_only)
             raise DataError(f"{where}: declared label scheme {declared!r} but the labels {found} are {implied}")
         return declared
     if implied is None and any(p.entities is not None for p in preds):
@@ -86,60 +59,25 @@ def infer_label_scheme(preds: Sequence[Annotations], declared: str | None = None
 
 @dataclass(frozen=True)
 class TaskCounts:
-    """One task's tables: per document (every field) and per sentence (bootstrap fields),
-    with the document index of each sentence-table row."""
+    """One task's tables: per document (every field) and per sub-unit (bootstrap fields)."""
 
     task: str
     doc_table: object  # bench.scoring.CountTable
-    sent_table: object
+    sub_table: object
     headline: tuple
-    sent_docs: object = None  # np.ndarray of int, one per sentence-table row
 
 
-def _count(task: str, corpus: GoldCorpus, gold: list[Annotations], preds: list[Annotations],
-           docs: list[Document], label_scheme: str) -> TaskCounts:
-    import numpy as np
+def count_task(task: str, corpus: GoldCorpus, gold: Sequence[Annotations], preds: Sequence[Annotations],
+               docs: Sequence, label_scheme: str) -> TaskCounts:
+    from bench.scoring import get_task
 
-    from bench.scoring import get_scorer
-    from bench.scoring.base import units_for
-
-    scorer = get_scorer(task)
-    opts = {"label_scheme": label_scheme} if task == "entities" else {}
-    # the sentence table only feeds the bootstrap: keep just the headline metrics' fields
-    (empty,) = scorer.count_units([], [], [], corpus.claims, ("document",), **opts)
-    needed = {f for m in scorer.headline_metrics(empty) for f in m.fields}
-    table, sent_table = scorer.count_units(docs, gold, preds, corpus.claims, ("document", "sentence"),
-                                           (None, tuple(f for f in empty.fields if f in needed)), **opts)
-    sizes = [len(corpus.claims)] * len(docs) if task == "stance" else units_for(docs, "sentence").per_document()
-    return TaskCounts(task, table, sent_table, scorer.headline_metrics(table),
-                      np.repeat(np.arange(len(docs)), sizes))
-
-
-def _task_result(c: TaskCounts, label_scheme: str, doc_ci: dict, sent_ci: dict, more: tuple = ()) -> TaskResult:
-    from bench.scoring import get_scorer
-
-    scorer, table = get_scorer(c.task), c.doc_table
-    points = scorer.evaluate(table)
-    scores = []
-    for name, value in points.items():
-        d, t = doc_ci.get(name), sent_ci.get(name)
-        scores.append((name, Score(_defined(value), *_bounds(d), *_bounds(t))))
-    # each metric on every row at once: the same arithmetic as Metric.point on one row
-    per_metric = [(m.name, m(table.values[:, table.columns(m.fields)]).tolist()) for m in c.headline]
-    per_doc = tuple((doc_id, tuple((name, vals[i]) for name, vals in per_metric))
-                    for i, doc_id in enumerate(table.units))
-    extra: tuple = ()
-    if c.task == "stance":
-        from bench.scoring.stance import confusion_matrix
-        from bench.types import STANCE_LABELS
-
-        cm = confusion_matrix(table)
-        extra = (("confusion_matrix", {"labels": list(STANCE_LABELS), "rows_gold_cols_pred": cm.astype(int).tolist()}),)
-    main = scorer.main_score if scorer.main_score in points else "conll.strict.micro_f1"
-    return TaskResult(
-        c.task, TASKS[c.task], main, label_scheme, tuple(scores), per_doc, table.fields,
-        tuple(zip(table.units, float_rows(table.values, tuple))), extra + more,
-    )
+    t = get_task(task)
+    # the sub-unit table only feeds the bootstrap: keep just the headline metrics' fields
+    (empty,) = t.count_units([], [], [], corpus.claims, ("document",), label_scheme=label_scheme)
+    needed = {f for m in t.headline_metrics(empty) for f in m.fields}
+    table, sub_table = t.count_units(docs, gold, preds, corpus.claims, ("document", "sentence"),
+                                     (None, tuple(f for f in empty.fields if f in needed)), label_scheme=label_scheme)
+    return TaskCounts(task, table, sub_table, t.headline_metrics(table))
 
 
 def _defined(x: float | None) -> float | None:
@@ -150,82 +88,72 @@ def _bounds(ci) -> tuple[float | None, float | None]:
     return (None, None) if ci is None else (_defined(ci.low), _defined(ci.high))
 
 
-def _sentence_counts(c: TaskCounts) -> tuple:
-    """("sentence_counts", {"fields", "documents": {doc_id: [row per sentence]}}) for a shard result."""
-    import numpy as np
+def _sub_counts(c: TaskCounts) -> tuple:
+    """(doc_id, rows of its sub-units) in document order; sub-unit ids are "<doc_id>#...".
 
-    cuts = np.searchsorted(c.sent_docs, np.arange(len(c.doc_table.units) + 1))
-    rows = float_rows(c.sent_table.values) if len(c.sent_docs) else []
-    docs = {d: rows[cuts[i]:cuts[i + 1]] for i, d in enumerate(c.doc_table.units)}
-    return (("sentence_counts", {"fields": list(c.sent_table.fields), "documents": docs}),)
+    Stored so that `bench merge-results` recomputes every sub-unit interval exactly and
+    `bench compare --unit sentence` can pair two runs."""
+    rows = float_rows(c.sub_table.values, tuple) if len(c.sub_table.units) else []
+    by_doc: dict[str, list] = {d: [] for d in c.doc_table.units}
+    for unit, row in zip(c.sub_table.units, rows):
+        by_doc[unit.rsplit("#", 1)[0]].append(row)
+    return tuple((d, tuple(r)) for d, r in by_doc.items())
 
 
-def finish_tasks(counted: list[TaskCounts], label_scheme: str, s: Settings) -> tuple[TaskResult, ...]:
+def _task_result(c: TaskCounts, label_scheme: str, doc_ci: dict, sub_ci: dict) -> TaskResult:
+    from bench.scoring import get_task
+
+    t, table = get_task(c.task), c.doc_table
+    points = t.evaluate(table)
+    scores = tuple((name, Score(_defined(v), *_bounds(doc_ci.get(name)), *_bounds(sub_ci.get(name))))
+                   for name, v in points.items())
+    # each metric on every row at once: the same arithmetic as Metric.point on one row
+    per_metric = [(m.name, m(table.values[:, table.columns(m.fields)]).tolist()) for m in c.headline]
+    per_doc = tuple((doc_id, tuple((name, _defined(vals[i])) for name, vals in per_metric))
+                    for i, doc_id in enumerate(table.units))
+    confusion = None
+    if t.confusion is not None:
+        labels, matrix = t.confusion(table)
+        confusion = (tuple(labels), tuple(tuple(int(x) for x in row) for row in matrix))
+    return TaskResult(c.task, t.version, t.main_score(label_scheme), label_scheme, scores, per_doc, table.fields,
+                      tuple(zip(table.units, float_rows(table.values, tuple))), t.sub_unit,
+                      c.sub_table.fields, _sub_counts(c), confusion)
+
+
+def finish_tasks(counted: list[TaskCounts], label_scheme: str, seed: int, n_resamples: int) -> tuple[TaskResult, ...]:
     """Bootstrap intervals and task results from the count tables of every task."""
     from bench.stats import bootstrap_many
 
     # every task's tables at once: those over the same units share one set of resamples
-    jobs = [(c.doc_table, c.headline) for c in counted] + [(c.sent_table, c.headline) for c in counted]
-    intervals = bootstrap_many(jobs, s.n_resamples, s.seed)
-    more = [_sentence_counts(c) if s.sentence_counts else () for c in counted]
-    del jobs  # the sentence tables are the biggest arrays; nothing needs them any more
-    counted = [replace(c, sent_table=None, sent_docs=None) for c in counted]
-    return tuple(_task_result(c, label_scheme, intervals[i], intervals[len(counted) + i], more[i])
+    jobs = [(c.doc_table, c.headline) for c in counted] + [(c.sub_table, c.headline) for c in counted]
+    intervals = bootstrap_many(jobs, n_resamples, seed)
+    del jobs
+    return tuple(_task_result(c, label_scheme, intervals[i], intervals[len(counted) + i])
                  for i, c in enumerate(counted))
 
 
-def score_predictions(corpus: GoldCorpus, preds: list[Annotations], tasks: Sequence[str], label_scheme: str,
-                      info: ExtractorInfo, dataset_path: str, s: Settings) -> RunRecord:
+def score_predictions(corpus: GoldCorpus, preds: Sequence[Annotations], tasks: Sequence[str], label_scheme: str,
+                      info: ExtractorInfo, run: RunInfo) -> RunRecord:
+    """Score aligned predictions for the given tasks (documents without predictions are
+    left out only in a --partial run; the caller checks completeness)."""
+    from bench.environment import environment
+    from bench.scoring import get_task, task_order
+
     by_id = {p.doc_id: p for p in preds}
     pairs = [(d, g) for d, g in zip(corpus.documents, corpus.gold) if d.doc_id in by_id]
     docs, gold = [d for d, _ in pairs], [g for _, g in pairs]
     aligned = [by_id[d.doc_id] for d in docs]
     counted = []
-    for task in sorted(tasks, key=list(TASKS).index):
-        missing = [p.doc_id for p in aligned if getattr(p, LAYER_OF[task]) is None]
-        if missing:
-            raise DataError(f"{info.name}: declares task {task!r} but produced no {LAYER_OF[task]} for {missing[0]}")
-        counted.append(_count(task, corpus, gold, aligned, docs, label_scheme))
-    results = finish_tasks(counted, label_scheme, s)
-    from bench.environment import environment
-
-    return RunRecord(info, dataset_path, corpus.fingerprint, len(docs), __version__, s.seed, s.n_resamples,
-                     s.partial, results, environment=environment())
-
-
-def evaluate_extractor(extractor, corpus: GoldCorpus, dataset_path: str, s: Settings) -> tuple[RunRecord, list[Annotations], dict]:
-    t0 = time.perf_counter()
-    preds = run_extractor(extractor, corpus.documents, corpus.claims, s.progress)
-    t1 = time.perf_counter()
-    cfg = extractor.config() if hasattr(extractor, "config") else {}
-    info = ExtractorInfo(extractor.name, extractor.version, extractor.label_scheme,
-                         tuple(sorted(extractor.tasks, key=list(TASKS).index)),
-                         tuple(sorted((str(k), str(v)) for k, v in cfg.items())))
     with paused_gc():
-        rec = score_predictions(corpus, preds, info.tasks, extractor.label_scheme, info, dataset_path, s)
-    t2 = time.perf_counter()
-    return rec, preds, {"predict_s": t1 - t0, "score_s": t2 - t1, "docs_per_s": len(preds) / max(t1 - t0, 1e-9)}
+        for task in task_order(tasks):
+            layer = get_task(task).layer
+            missing = [p.doc_id for p in aligned if getattr(p, layer) is None]
+            if missing:
+                raise DataError(f"{info.name}: declares task {task!r} but produced no {layer} for {missing[0]}")
+            counted.append(count_task(task, corpus, gold, aligned, docs, label_scheme))
+        results = finish_tasks(counted, label_scheme, run.seed, run.n_resamples)
+    return RunRecord(run, info, corpus.fingerprint, len(docs), __version__, results, environment=environment())
 
 
-def evaluate_file(path: Path, corpus: GoldCorpus, dataset_path: str, s: Settings,
-                  label_scheme: str | None = None, name: str | None = None) -> tuple[RunRecord, dict]:
-    import hashlib
-
-    from bench.predictions import declared_label_scheme, read_predictions, tasks_of
-
-    t0 = time.perf_counter()
-    with paused_gc():
-        preds = read_predictions(path, corpus, partial=s.partial)
-    header = declared_label_scheme(path)
-    if label_scheme is not None and header is not None and label_scheme != header:
-        raise DataError(f"{path}: --label-scheme {label_scheme} contradicts the file's header ({header})")
-    scheme = infer_label_scheme(preds, label_scheme or header, str(path))
-    tasks = tuple(t for t in TASKS if t in tasks_of(preds))
-    with open(path, "rb") as fh:  # streamed: the file may be large
-        digest = hashlib.file_digest(fh, "sha256").hexdigest()[:16]
-    info = ExtractorInfo(name or f"file:{Path(path).name}", "file", scheme, tasks,
-                         (("predictions_sha256", digest),))
-    t1 = time.perf_counter()
-    with paused_gc():
-        rec = score_predictions(corpus, preds, tasks, scheme, info, dataset_path, s)
-    return rec, {"read_s": t1 - t0, "score_s": time.perf_counter() - t1}
+def with_run(rec: RunRecord, **changes) -> RunRecord:
+    return replace(rec, run=replace(rec.run, **changes))

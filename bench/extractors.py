@@ -1,13 +1,24 @@
 """Extractor protocol and the one registry (entry-point group ``bench.extractors``).
 
-An extractor turns a document into predictions for the tasks it declares.
-Registered names carry no version; the extractor's ``version`` is stamped on
-every result.  Heavy libraries are imported by the extractor itself, lazily.
+An extractor turns a document into predictions for the tasks it declares.  The
+baselines and third-party packages register the same way, in their pyproject:
+
+    [project.entry-points."bench.extractors"]
+    my-model = "my_pkg.module:MyExtractor"
+
+A model spec is a registered name (``regex``), a *family* with a target
+(``hf:dslim/bert-base-NER``: the registered ``hf`` factory, called with
+``model="dslim/bert-base-NER"``), or ``module.path:ClassName``.  Options
+(``--model-args key=value,...``) are passed to the constructor as strings; an
+unknown option is an error that lists the ones it takes.  Registered names carry no
+version; the extractor's ``version`` is stamped on every result.  Heavy libraries
+are imported by the extractor itself, lazily.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Mapping, Sequence
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
@@ -15,6 +26,7 @@ from typing import Protocol, runtime_checkable
 from bench.types import FINE_TO_CONLL, Annotations, Claim, Document
 
 ENTRY_POINT_GROUP = "bench.extractors"
+LABEL_SCHEMES = ("ontonotes", "conll")
 
 
 class ExtractorError(Exception):
@@ -25,11 +37,11 @@ class ExtractorError(Exception):
 class Extractor(Protocol):
     name: str  # e.g. "regex"
     version: str  # e.g. "1.0.0"; bump when outputs can change
-    tasks: frozenset[str]  # subset of bench.types.TASKS keys
-    # "ontonotes" (the benchmark's fine labels) or "conll" (PER/ORG/LOC/MISC):
+    tasks: frozenset[str]  # names of registered tasks (bench.scoring.TASKS)
+    # "ontonotes" (the benchmark's OntoNotes labels) or "conll" (PER/ORG/LOC/MISC):
     # a CoNLL extractor is scored on the CoNLL view only.
     label_scheme: str
-    # raw model label -> benchmark label (in label_scheme); identity when empty.
+    # raw model label -> benchmark label (in label_scheme); empty when the model's labels are the benchmark's
     label_map: Mapping[str, str]
 
     def extract(self, doc: Document, claims: Sequence[Claim]) -> Annotations:
@@ -39,6 +51,10 @@ class Extractor(Protocol):
     def config(self) -> dict[str, str]:
         """Settings and model hashes that identify this run (stamped on results)."""
         ...
+
+    # Optional: ``extract_batch(docs, claims) -> list[Annotations]`` (one per document, in
+    # order), for models that run faster on many documents at once; the runner uses it
+    # when present and calls ``extract`` otherwise.
 
 
 def registered() -> dict[str, str]:
@@ -60,52 +76,103 @@ def _import_attr(spec: str):
         raise ExtractorError(f"module {module_name!r} has no attribute {attr!r}") from None
 
 
+def target_arg(factory) -> str | None:
+    """The constructor argument a family takes from 'name:<target>' (``hf`` -> "model")."""
+    return getattr(factory, "target_arg", None)
+
+
+def _construct(factory, spec: str, options: Mapping[str, str]):
+    if not callable(factory) or not inspect.isclass(factory) and not getattr(factory, "is_extractor_factory", False):
+        raise ExtractorError(f"{spec!r} is not an extractor: not a class")
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        params = {}
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    accepted = [n for n, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and n != "self"]
+    unknown = sorted(set(options) - set(accepted)) if not takes_any else []
+    if unknown:
+        raise ExtractorError(f"{spec!r} takes no option {', '.join(map(repr, unknown))}; it takes: "
+                             f"{', '.join(accepted) or 'none'}")
+    try:
+        return factory(**options)
+    except (TypeError, ValueError) as exc:
+        raise ExtractorError(f"{spec!r} could not be created with {dict(options)}: {exc}") from None
+
+
 def load_extractor(model: str, **options: str) -> Extractor:
-    """Resolve a registered name, 'module.path:ClassName' or 'hf:<model id or path>'."""
-    if model.startswith("hf:"):
-        target = model[3:]
-        if not target:
-            raise ExtractorError("'hf:' needs a model id or local path, e.g. hf:dslim/bert-base-NER")
-        cls = _import_attr("baselines.hf_ner:HFTokenClassificationExtractor")
-        return _check(cls(model=target, **options), model)
+    """Resolve a registered name, a family spec 'name:<target>' or 'module.path:ClassName'."""
     names = registered()
-    if ":" in model:
-        return _check(_import_attr(model)(**options), model)
+    family, sep, target = model.partition(":")
+    if sep and family in names:
+        factory = _import_attr(names[family])
+        arg = target_arg(factory)
+        if arg is None:
+            raise ExtractorError(f"{family!r} takes no target; use --model {family}")
+        if not target:
+            raise ExtractorError(f"'{family}:' needs a target, e.g. {family}:<{arg}>")
+        return _check(_construct(factory, model, {**options, arg: target}), model)
+    if sep:
+        return _check(_construct(_import_attr(model), model, options), model)
     if model not in names:
         available = ", ".join(sorted(names)) or "(none installed)"
-        raise ExtractorError(
-            f"unknown model {model!r}; available: {available}; "
-            "or pass 'module.path:ClassName' or 'hf:<model id or path>'"
-        )
-    return _check(_import_attr(names[model])(**options), model)
+        raise ExtractorError(f"unknown model {model!r}; available: {available}; "
+                             "or pass 'module.path:ClassName' or 'hf:<model id or path>'")
+    factory = _import_attr(names[model])
+    if target_arg(factory) is not None:
+        raise ExtractorError(f"{model!r} needs a target: {model}:<{target_arg(factory)}>")
+    return _check(_construct(factory, model, options), model)
 
 
 def _check(obj: object, spec: str) -> Extractor:
-    missing = [a for a in ("name", "version", "tasks", "label_scheme", "extract") if not hasattr(obj, a)]
+    """Exactly what the protocol declares, with the right types."""
+    from bench.scoring import TASKS
+
+    missing = [a for a in ("name", "version", "tasks", "label_scheme", "label_map", "extract", "config")
+               if not hasattr(obj, a)]
     if missing:
         raise ExtractorError(f"{spec!r} is not an extractor: missing {', '.join(missing)}")
-    from bench.types import TASKS
-
+    wrong = [a for a, ok in (("name", isinstance(obj.name, str) and obj.name),
+                             ("version", isinstance(obj.version, str) and obj.version),
+                             ("tasks", isinstance(obj.tasks, (set, frozenset)) and obj.tasks),
+                             ("label_map", isinstance(obj.label_map, Mapping)),
+                             ("extract", callable(obj.extract)), ("config", callable(obj.config))) if not ok]
+    if wrong:
+        raise ExtractorError(f"{spec!r} is not an extractor: wrong type or empty: {', '.join(wrong)}")
     unknown = set(obj.tasks) - set(TASKS)
     if unknown:
-        raise ExtractorError(f"{spec!r} declares unknown tasks {sorted(unknown)}; known: {sorted(TASKS)}")
-    if obj.label_scheme not in ("ontonotes", "conll"):
+        raise ExtractorError(f"{spec!r} declares unknown tasks {sorted(unknown)}; known: {', '.join(TASKS)}")
+    if obj.label_scheme not in LABEL_SCHEMES:
         raise ExtractorError(f"{spec!r} has label_scheme {obj.label_scheme!r}; expected 'ontonotes' or 'conll'")
     return obj  # type: ignore[return-value]
 
 
 def conll_view(label: str) -> str:
-    """Map a fine label to CoNLL; CoNLL labels map to themselves."""
+    """Map an OntoNotes label to CoNLL; CoNLL labels map to themselves."""
     return FINE_TO_CONLL.get(label, label)
 
 
 def list_extractors() -> list[tuple[str, str, str]]:
-    """(name, 'module:attr', tasks) for each registered extractor, without instantiating it."""
+    """(name or 'family:<target>', 'module:attr', tasks) for each registered extractor, not instantiated."""
     rows = []
     for name, spec in sorted(registered().items()):
         try:
-            tasks = ",".join(sorted(getattr(_import_attr(spec), "tasks", ()))) or "?"
+            factory = _import_attr(spec)
+            shown = f"{name}:<{target_arg(factory)}>" if target_arg(factory) else name
+            tasks = ",".join(sorted(getattr(factory, "tasks", ()) or ())) or "(depends on the model)"
         except ExtractorError as exc:
-            tasks = f"(cannot load: {exc})"
-        rows.append((name, spec, tasks))
+            shown, tasks = name, f"(cannot load: {exc})"
+        rows.append((shown, spec, tasks))
     return rows
+
+
+def runnable_names() -> list[str]:
+    """Registered extractors that run without a target (the leaderboard runs these)."""
+    out = []
+    for name, spec in sorted(registered().items()):
+        try:
+            if target_arg(_import_attr(spec)) is None:
+                out.append(name)
+        except ExtractorError:
+            out.append(name)  # the run itself will report why it cannot load
+    return out

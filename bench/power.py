@@ -53,14 +53,14 @@ def task_power(runs, task: str) -> TaskPower | None:
     from statistics import NormalDist
 
     from bench.comparison import _doc_table, _sentence_table
-    from bench.scoring import get_scorer
+    from bench.scoring import get_task
     from bench.stats import paired_diff_se
 
     trs = [(r, r.task(task)) for r in runs]
     trs = [(r, t) for r, t in trs if t is not None and t.main_score == trs[0][1].main_score] if trs and trs[0][1] else []
     if not trs:
         return None
-    metric = get_scorer(task).metric(trs[0][1].main_score)
+    metric = get_task(task).metric(trs[0][1].main_score)
     doc_w, sent_w = [], []
     for _, t in trs:
         s = t.score(t.main_score)
@@ -85,7 +85,9 @@ def report(suite_name: str, runs_dir: Path) -> list[TaskPower]:
 
     runs = [r.record for r in load_runs(runs_dir)]
     out = []
-    for task in ("entities", "timex", "stance"):
+    from bench.scoring import TASKS
+
+    for task in TASKS:
         p = task_power(runs, task)
         if p is not None:
             out.append(p)
@@ -148,9 +150,10 @@ def write_or_check(check: bool = False) -> tuple[list[str], list[str]]:
     """(problems, lines): write data/power.{md,json} and the README section, or, with
     ``check``, report which of them differ from what the committed runs give."""
     from bench.io import atomic_write_text
-    from bench.leaderboard import README, SUITES, replace_section, show
+    from bench.leaderboard import README, load_suites, replace_section
+    from bench.leaderboard.sync import show
 
-    suites = [(s.name, report(s.name, s.runs_dir)) for s in SUITES]
+    suites = [(s.name, report(s.name, s.runs_dir)) for s in load_suites()]
     md, js = render(suites)
     files = {REPORT_MD: md, REPORT_JSON: js}
     readme = README.read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ from bench.types import (
     CONLL_LABELS, ENTITY_LABELS, POLARITIES, STANCE_LABELS, TIMEX_TYPES, Annotations, Document, GoldCorpus,
 )
 
-LAYERS = {"entities": "entities", "timexes": "timex", "stances": "stance"}
+LAYERS = ("entities", "timexes", "stances")  # the keys a line may hold besides doc_id
 HEADER_KEYS = frozenset({"label_scheme"})
 LABEL_SCHEMES = ("ontonotes", "conll")
 
@@ -176,10 +176,13 @@ def check_output(ann: Annotations, doc: Document, claim_ids: set[str], where: st
 
 
 def tasks_of(pred: Iterable[Annotations]) -> frozenset[str]:
+    """The registered tasks whose layer the predictions hold."""
+    from bench.scoring import TASKS
+
     first = next(iter(pred), None)
     if first is None:
         return frozenset()
-    return frozenset(t for k, t in LAYERS.items() if getattr(first, k) is not None)
+    return frozenset(name for name, t in TASKS.items() if getattr(first, t.layer, None) is not None)
 
 
 def prediction_row(ann: Annotations) -> dict:

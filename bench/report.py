@@ -24,75 +24,71 @@ from pathlib import Path
 from bench.html import attrs, esc, page
 from bench.io import DataError
 from bench.results import RunRecord
-from bench.scoring import entities as ent_scoring
-from bench.scoring import stance as stance_scoring
-from bench.scoring import timex as timex_scoring
+from bench.scoring import TASKS
 from bench.scoring.base import Link
 from bench.types import CONLL_LABELS, ENTITY_LABELS, STANCE_LABELS, Annotations, GoldCorpus
 
-ENTITY_CATEGORIES = ent_scoring.OUTCOMES
-TIMEX_CATEGORIES = timex_scoring.OUTCOMES
 NONE = "(none)"
 SpanPair = Link  # one gold span, one predicted span or a matched pair, with its outcome
+
+
+def outcomes(task: str) -> tuple[tuple[str, str], ...]:
+    return TASKS[task].report.outcomes
 
 
 @dataclass(frozen=True)
 class DocReport:
     doc_id: str
     text: str
-    entities: tuple[Link, ...] | None  # None: task not attempted
-    timexes: tuple[Link, ...] | None
-    stance_links: tuple[Link, ...] | None  # one per claim
+    links: tuple[tuple[str, tuple[Link, ...]], ...]  # (task, its links) for each task attempted
+
+    def of(self, task: str) -> tuple[Link, ...] | None:
+        return dict(self.links).get(task)
+
+    @property
+    def entities(self) -> tuple[Link, ...] | None:
+        return self.of("entities")
+
+    @property
+    def timexes(self) -> tuple[Link, ...] | None:
+        return self.of("timex")
 
     @property
     def stances(self) -> tuple[tuple[str, str, str], ...] | None:
         """(claim_id, gold label, pred label) per claim."""
-        if self.stance_links is None:
-            return None
-        return tuple((x.gold.claim_id, x.gold.label, x.pred.label) for x in self.stance_links)
+        links = self.of("stance")
+        return None if links is None else tuple((x.gold.claim_id, x.gold.label, x.pred.label) for x in links)
 
 
 def analyse(corpus: GoldCorpus, preds: Sequence[Annotations], label_scheme: str) -> list[DocReport]:
-    """Per-document alignments for the documents that have predictions, in corpus order."""
+    """Per-document alignments, from each task's own matcher, for the documents with predictions."""
     by_id = {p.doc_id: p for p in preds}
     out = []
     for doc, gold in zip(corpus.documents, corpus.gold):
         p = by_id.get(doc.doc_id)
         if p is None:
             continue
-        ents = None if p.entities is None else ent_scoring.align_document(gold, p, label_scheme)
-        tmx = None if p.timexes is None else timex_scoring.align_document(gold, p)
-        sts = None if p.stances is None else stance_scoring.align_document(doc, gold, p, corpus.claims)
-        out.append(DocReport(doc.doc_id, doc.text, ents, tmx, sts))
+        links = tuple((name, t.report.align(doc, gold, p, corpus.claims, label_scheme)) for name, t in TASKS.items()
+                      if t.report is not None and getattr(p, t.layer, None) is not None)
+        out.append(DocReport(doc.doc_id, doc.text, links))
     return out
 
 
-def counts(docs: Sequence[DocReport], layer: str) -> dict[str, int] | None:
+def counts(docs: Sequence[DocReport], task: str) -> dict[str, int] | None:
     """Outcome -> count over all documents; None when the task was not attempted."""
-    if not docs or getattr(docs[0], layer) is None:
+    if not docs or docs[0].of(task) is None:
         return None
-    if layer == "stances":
-        c = Counter("agree" if g == p else "disagree" for d in docs for _, g, p in d.stances)
-        return {"agree": c["agree"], "disagree": c["disagree"]}
-    cats = ENTITY_CATEGORIES if layer == "entities" else TIMEX_CATEGORIES
-    c = Counter(sp.outcome for d in docs for sp in getattr(d, layer))
-    return {k: c[k] for k, _ in cats}
+    c = Counter(x.outcome for d in docs for x in d.of(task))
+    return {k: c[k] for k, _ in outcomes(task)}
 
 
 def scorer_counts(docs: Sequence[DocReport], task: str, label_scheme: str) -> dict[str, float] | None:
     """The result file's count fields, summed over the report's documents, from the same links."""
-    layer = {"entities": "entities", "timex": "timexes", "stance": "stance_links"}[task]
-    if not docs or getattr(docs[0], layer) is None:
+    if not docs or docs[0].of(task) is None:
         return None
     total: Counter = Counter()
     for d in docs:
-        links = getattr(d, layer)
-        if task == "entities":
-            total.update(ent_scoring.link_counts(links, "conll" if label_scheme == "conll" else "fine"))
-        elif task == "timex":
-            total.update(timex_scoring.link_counts(links))
-        else:
-            total.update(stance_scoring.link_counts(links, d.text))
+        total.update(TASKS[task].report.link_counts(d.of(task), d.text, label_scheme))
     return dict(total)
 
 
@@ -149,7 +145,7 @@ td.zero { color: #b8bfcc; }
 """
 
 
-def _title(kind: str, sp: SpanPair, side: str, labels: dict[str, str]) -> str:
+def _title(kind: str, sp: Link, side: str, labels: dict[str, str]) -> str:
     def desc(s) -> str:
         if s is None:
             return "nothing"
@@ -179,7 +175,7 @@ def highlight(text: str, spans: Sequence[tuple[int, int, str, str, str]]) -> str
 
 
 def _pane_spans(d: DocReport, side: str) -> list[tuple[int, int, str, str, str]]:
-    ent_labels, tx_labels = dict(ENTITY_CATEGORIES), dict(TIMEX_CATEGORIES)
+    ent_labels, tx_labels = dict(outcomes("entities")), dict(outcomes("timex"))
     spans = []
     for sp in d.entities or ():
         s = sp.gold if side == "gold" else sp.pred
@@ -206,25 +202,17 @@ def _counts_table(task: str, title: str, c: dict[str, int] | None, labels: dict[
             f"<caption>{esc(title)}</caption><tbody>{rows}</tbody></table>")
 
 
-_SHOWN_COUNTS = {  # the count fields the report shows beside its outcomes: the main figures' inputs
-    "entities": ("strict.ALL.tp", "strict.ALL.pos", "strict.ALL.act"),
-    "timex": ("gold", "pred", "strict.tp", "relaxed.tp", "type.correct", "value.correct"),
-    "stance": ("n", "evidence.gold", "evidence.pred", "evidence.matched", "evidence.holder_correct",
-               "evidence.polarity_correct"),
-}
-
-
 def _scorer_counts_table(docs: Sequence[DocReport], label_scheme: str) -> str:
-    """The count fields the scorer sums for the result file, from the links shown here."""
+    """The count fields the scorer sums for the result file (each task declares which are
+    the main figures' inputs), from the links shown here."""
     rows = []
-    for task, fields in _SHOWN_COUNTS.items():
+    for task, t in TASKS.items():
         c = scorer_counts(docs, task, label_scheme)
         if c is None:
             continue
-        prefix = ("conll." if label_scheme == "conll" else "fine.") if task == "entities" else ""
-        for f in fields:
-            rows.append(f'<tr><td>{esc(task)}</td><td class="mono">{esc(prefix + f)}</td>'
-                        f'<td class="num" data-field="{esc(task)}:{esc(prefix + f)}">{c.get(prefix + f, 0):g}</td></tr>')
+        for f in t.report.shown_fields(label_scheme):
+            rows.append(f'<tr><td>{esc(task)}</td><td class="mono">{esc(f)}</td>'
+                        f'<td class="num" data-field="{esc(task)}:{esc(f)}">{c.get(f, 0):g}</td></tr>')
     return ('<details class="scorer-counts"><summary>scorer counts (the inputs of the main figures, as in the '
             'result file)</summary>\n<table><thead><tr><th>task</th><th>field</th><th class="num">count</th></tr>'
             "</thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table></details>\n")
@@ -244,7 +232,7 @@ def _matrix(row_labels: Sequence[str], col_labels: Sequence[str], m: Sequence[Se
 
 
 def _timex_table(d: DocReport) -> str:
-    labels = dict(TIMEX_CATEGORIES)
+    labels = dict(outcomes("timex"))
     if not d.timexes:
         return '<p class="muted">No temporal expressions in gold or predictions.</p>'
 
@@ -263,10 +251,10 @@ def _timex_table(d: DocReport) -> str:
 
 def _doc_section(d: DocReport) -> str:
     chips = []
-    for layer, cats in (("entities", ENTITY_CATEGORIES), ("timexes", TIMEX_CATEGORIES)):
-        c = Counter(sp.outcome for sp in getattr(d, layer) or ())
-        chips.append(" ".join(f'<span class="chip cat-{k}" title="{esc(layer)}: {esc(lab)}">{c[k]}</span>'
-                              for k, lab in cats if c[k]))
+    for task in ("entities", "timex"):
+        c = Counter(sp.outcome for sp in d.of(task) or ())
+        chips.append(" ".join(f'<span class="chip cat-{k}" title="{esc(task)}: {esc(lab)}">{c[k]}</span>'
+                              for k, lab in outcomes(task) if c[k]))
     panes = "".join(
         f'<div class="pane {side}"><h4>{side}</h4>'
         f'<div class="text">{highlight(d.text, _pane_spans(d, side))}</div></div>'
@@ -278,10 +266,10 @@ def _doc_section(d: DocReport) -> str:
 
 
 def _legend() -> str:
-    ents = "".join(f'<span class="cat-{k}">{esc(v)}</span>' for k, v in ENTITY_CATEGORIES)
+    ents = "".join(f'<span class="cat-{k}">{esc(v)}</span>' for k, v in outcomes("entities"))
     return (f'<p class="legend"><b>Entities</b> (highlight, label in small capitals): {ents}<br>'
             '<b>Temporal expressions</b> (double underline; hover for gold and predicted values): '
-            + "".join(f'<span class="tx cat-{k}">{esc(v)}</span>' for k, v in TIMEX_CATEGORIES)
+            + "".join(f'<span class="tx cat-{k}">{esc(v)}</span>' for k, v in outcomes("timex"))
             + "</p>\n")
 
 
@@ -311,7 +299,7 @@ def _run_header(rec: RunRecord | None, name: str) -> str:
         s = tr.score(tr.main_score)
         if s is not None:
             scores.append(f"{esc(tr.task)} {esc(tr.main_score)} = {esc(cell_text((s.value, s.low, s.high)))}")
-    return (f"<p><b>{esc(rec.extractor.name)}</b> {esc(rec.extractor.version)} on {rec.n_documents} documents; "
+    return (f"<p><b>{esc(rec.extractor.name)}</b> {esc(rec.extractor.version)} on {esc(rec.n_documents)} documents; "
             f"{'; '.join(scores)} (%, 95% CI over documents)</p>\n"
             f'<p class="mono muted">{esc(rec.signature())}</p>\n')
 
@@ -323,12 +311,12 @@ def render_report(corpus: GoldCorpus, preds: Sequence[Annotations], label_scheme
     if not docs:
         raise DataError("no predicted document is in the dataset")
     title = f"Error report: {rec.extractor.name if rec else name}"
-    ents, tmx, sts = counts(docs, "entities"), counts(docs, "timexes"), counts(docs, "stances")
+    ents, tmx, sts = counts(docs, "entities"), counts(docs, "timex"), counts(docs, "stance")
     view = "CoNLL" if label_scheme == "conll" else "OntoNotes"
+    captions = {"entities": f"entities ({view} labels)", "stance": "stance pairs (document x claim)"}
     summary = ('<section id="summary"><h2>Summary</h2><div class="summary">'
-               + _counts_table("entities", f"entities ({view} labels)", ents, dict(ENTITY_CATEGORIES))
-               + _counts_table("timex", "temporal expressions", tmx, dict(TIMEX_CATEGORIES))
-               + _counts_table("stance", "stance pairs (document x claim)", sts, {})
+               + "".join(_counts_table(task, captions.get(task, t.title), counts(docs, task), dict(t.report.outcomes))
+                         for task, t in TASKS.items() if t.report is not None)
                + "</div>\n" + _scorer_counts_table(docs, label_scheme) + "</section>\n")
     parts = [f"<h1>{esc(title)}</h1>\n", _run_header(rec, name), summary]
     parts.append('<h2 id="confusion">Confusion matrices</h2>\n')
@@ -347,30 +335,22 @@ def render_report(corpus: GoldCorpus, preds: Sequence[Annotations], label_scheme
     return page(title, "".join(parts), _CSS)
 
 
-def report_command(model: str | None, result: Path | None, predictions: Path | None, dataset: Path | None,
-                   out: Path) -> tuple[Path, dict[str, dict[str, int] | None]]:
-    """`bench report`: run a model (or read a result + its predictions file) and write the page."""
+def report_command(result: Path, predictions: Path, dataset: str | None, out: Path
+                   ) -> tuple[Path, dict[str, dict[str, int] | None]]:
+    """`bench report`: a result file and its predictions, rendered; no model is run."""
     from bench.corpus import load_dataset_dir, resolve_dataset
     from bench.io import atomic_write_text
+    from bench.predictions import read_predictions
+    from bench.results import read_result
 
-    root, shown = resolve_dataset(dataset)
+    rec = read_result(result)
+    root, _ = resolve_dataset(dataset or rec.dataset)
     corpus = load_dataset_dir(root)
-    if model is not None:
-        from bench.evaluate import Settings, evaluate_extractor
-        from bench.extractors import load_extractor
-
-        rec, preds, _ = evaluate_extractor(load_extractor(model), corpus, shown, Settings())
-    else:
-        from bench.predictions import read_predictions
-        from bench.results import read_result
-
-        rec = read_result(result)
-        if rec.dataset_fingerprint != corpus.fingerprint:
-            raise DataError(f"{result}: scored on dataset {rec.dataset_fingerprint}, but the dataset given is "
-                            f"{corpus.fingerprint}; pass the --dataset it was scored on")
-        preds = read_predictions(predictions, corpus, partial=rec.partial)
+    if rec.dataset_fingerprint != corpus.fingerprint:
+        raise DataError(f"{result}: scored on dataset {rec.dataset_fingerprint}, but the dataset given is "
+                        f"{corpus.fingerprint}; pass the --dataset it was scored on")
+    preds = read_predictions(predictions, corpus, partial=rec.partial)
     html = render_report(corpus, preds, rec.extractor.label_scheme, rec)
     atomic_write_text(Path(out), html)
     docs = analyse(corpus, preds, rec.extractor.label_scheme)
-    return Path(out), {t: counts(docs, layer) for t, layer in
-                       (("entities", "entities"), ("timex", "timexes"), ("stance", "stances"))}
+    return Path(out), {task: counts(docs, task) for task, t in TASKS.items() if t.report is not None}

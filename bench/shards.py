@@ -1,14 +1,14 @@
 """Sharded runs whose results merge exactly.
 
 Shard ``i/n`` holds the dataset's documents ``i, i+n, i+2n, ...`` (dataset order).
-``bench evaluate --shard i/n`` scores just those and writes a *shard result*: an
-ordinary result file plus a top-level ``"shard"`` entry and, per task, the
-per-sentence counts behind the sentence-level intervals.  ``bench merge-results``
-checks that the shards belong together (same dataset fingerprint, extractor,
-configuration, package version, seed and resamples; every shard present once),
-puts the per-document (and per-sentence) counts back in dataset order and
-recomputes every score, interval and per-document figure with the code
-``bench evaluate`` uses, so the merged file is byte-identical to an unsharded run.
+``bench evaluate --shard i/n`` scores just those and writes an ordinary result whose
+``run.shard`` names the shard (every result keeps the per-sub-unit counts behind the
+sentence-level intervals).  ``bench merge-results`` checks that the shards belong
+together (same dataset fingerprint, extractor, configuration, package version, seed
+and resamples; every shard present once, each complete: counts for every one of its
+documents in every task), puts the per-document and per-sub-unit counts back in
+dataset order and recomputes every score, interval and per-document figure with the
+code ``bench evaluate`` uses, so the merged file is byte-identical to an unsharded run.
 """
 
 from __future__ import annotations
@@ -23,10 +23,6 @@ from typing import TypeVar
 from bench.io import DataError
 from bench.types import GoldCorpus
 
-SHARD_KEY = "shard"
-SENTENCE_COUNTS = "sentence_counts"
-# config entries that name an input file rather than a setting: they differ per shard
-PER_SHARD_CONFIG = ("predictions_sha256",)
 
 T = TypeVar("T")
 
@@ -64,42 +60,6 @@ def restrict(corpus: GoldCorpus, shard: Shard) -> GoldCorpus:
                       corpus.claims, corpus.fingerprint, meta)
 
 
-def write_shard_result(path: Path, rec, shard: Shard, timings: dict[str, float] | None = None) -> None:
-    """A result file for one shard (``rec`` scored with ``Settings(sentence_counts=True)``)."""
-    import json
-
-    from bench.io import atomic_write_text
-    from bench.jsonfast import dumps
-    from bench.results import timings_path, to_json
-
-    obj = to_json(rec)
-    obj[SHARD_KEY] = {"index": shard.index, "count": shard.count}
-    atomic_write_text(Path(path), dumps(obj, indent=1) + "\n")
-    if timings is not None:
-        atomic_write_text(timings_path(Path(path)), json.dumps({k: round(v, 3) for k, v in timings.items()}, indent=1) + "\n")
-
-
-def _read(path: Path) -> tuple[Shard, dict, object]:
-    import json
-
-    from bench.results import from_json
-
-    try:
-        obj = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
-    except (ValueError, RecursionError) as exc:
-        raise DataError(f"{path}: invalid JSON: {exc}") from None
-    if not isinstance(obj, dict) or not isinstance(obj.get(SHARD_KEY), dict):
-        raise DataError(f"{path}: not a shard result (no {SHARD_KEY!r} entry); make it with `bench evaluate --shard i/n`")
-    spec = obj[SHARD_KEY]
-    try:
-        shard = Shard.parse(f"{spec.get('index')}/{spec.get('count')}")
-    except DataError:
-        raise DataError(f"{path}: malformed {SHARD_KEY!r} entry {spec!r}") from None
-    return shard, obj, from_json(obj, str(path))
-
-
 def _same(path: Path, what: str, mine, first) -> None:
     if mine != first:
         raise DataError(f"{path}: {what} differs from the first shard's ({mine!r} vs {first!r}); "
@@ -114,92 +74,99 @@ def _interleave(lists: Sequence[Sequence[T]]) -> list[T]:
     return out
 
 
+def _read(path: Path):
+    from bench.results import read_result
+
+    rec = read_result(path)
+    if rec.run.shard is None:
+        raise DataError(f"{path}: not a shard result (no run.shard); make it with `bench evaluate --shard i/n`")
+    return rec
+
+
+def _check_complete(path: Path, rec) -> None:
+    """Every task holds counts (and sub-unit counts) for each of the shard's documents."""
+    for t in rec.tasks:
+        docs = [d for d, _ in t.doc_counts]
+        subs = {d for d, _ in t.sub_counts}
+        if len(docs) != rec.n_documents or len(set(docs)) != len(docs):
+            raise DataError(f"{path}: task {t.task!r} has counts for {len(set(docs))} documents, "
+                            f"the shard has {rec.n_documents}")
+        missing = [d for d in docs if d not in subs]
+        if missing:
+            raise DataError(f"{path}: task {t.task!r} lacks sub-unit counts for document {missing[0]!r}")
+
+
 def merge(paths: Sequence[Path]):
     """The RunRecord an unsharded run would have produced, from all its shard results."""
-    from bench.evaluate import Settings, finish_tasks
-    from bench.results import ExtractorInfo, RunRecord
+    from dataclasses import replace
+
+    from bench.evaluate import finish_tasks
 
     if not paths:
         raise DataError("no shard results given")
-    shards = sorted((_read(Path(p)) + (Path(p),) for p in paths), key=lambda x: x[0].index)
-    n = shards[0][0].count
-    indices = [s.index for s, *_ in shards]
-    for shard, _, _, path in shards:
-        _same(path, "shard count", shard.count, n)
+    shards = sorted(((_read(Path(p)), Path(p)) for p in paths), key=lambda x: x[0].run.shard[0])
+    n = shards[0][0].run.shard[1]
+    indices = [rec.run.shard[0] for rec, _ in shards]
+    for rec, path in shards:
+        _same(path, "shard count", rec.run.shard[1], n)
     if indices != list(range(n)):
         missing = sorted(set(range(n)) - set(indices))
         dup = sorted({i for i in indices if indices.count(i) > 1})
         raise DataError(f"need each of the {n} shards exactly once; missing {missing}, repeated {dup}")
-    recs = [rec for _, _, rec, _ in shards]
+    recs = [rec for rec, _ in shards]
     first = recs[0]
-    for _, _, rec, path in shards:
+    for rec, path in shards:
         ex, fx = rec.extractor, first.extractor
-        # predictions files: name them x.shard-i-of-n.jsonl to make them parts of one run "file:x.jsonl"
-        _same(path, "extractor", (ex.name, ex.version, ex.label_scheme, ex.tasks),
-              (fx.name, fx.version, fx.label_scheme, fx.tasks))
-        _same(path, "extractor config", {k: v for k, v in ex.config if k not in PER_SHARD_CONFIG},
-              {k: v for k, v in fx.config if k not in PER_SHARD_CONFIG})
-        for what in ("dataset_path", "dataset_fingerprint", "package_version", "seed", "n_resamples", "partial"):
+        _same(path, "extractor", (ex.name, ex.version, ex.label_scheme, ex.tasks, ex.config),
+              (fx.name, fx.version, fx.label_scheme, fx.tasks, fx.config))
+        for what in ("dataset_fingerprint", "package_version"):
             _same(path, what.replace("_", " "), getattr(rec, what), getattr(first, what))
-        _same(path, "tasks", [(t.task, t.version, t.main_score, t.label_scheme, t.count_fields) for t in rec.tasks],
-              [(t.task, t.version, t.main_score, t.label_scheme, t.count_fields) for t in first.tasks])
+        _same(path, "run", replace(rec.run, shard=None, predictions=None), replace(first.run, shard=None, predictions=None))
+        _same(path, "tasks", [(t.task, t.version, t.main_score, t.label_scheme, t.count_fields, t.sub_fields)
+                              for t in rec.tasks],
+              [(t.task, t.version, t.main_score, t.label_scheme, t.count_fields, t.sub_fields) for t in first.tasks])
+        _check_complete(path, rec)
     if first.partial:
         raise DataError("shards of a --partial run cannot be merged into a full result")
     total = sum(r.n_documents for r in recs)
-    for shard, _, rec, path in shards:
-        if rec.n_documents != len(range(shard.index, total, n)):
-            raise DataError(f"{path}: shard {shard} has {rec.n_documents} documents; "
-                            f"{len(range(shard.index, total, n))} expected for {total} documents in {n} shards")
-
-    try:
-        counted, schemes = _merged_counts(first, recs)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        if isinstance(exc, DataError):
-            raise
-        raise DataError(f"malformed shard result: {type(exc).__name__}: {exc}") from None
-    config = dict(first.extractor.config)
-    for key in PER_SHARD_CONFIG:  # one file per shard: record which ones, in shard order
-        values = [dict(r.extractor.config).get(key) for r in recs]
-        if key in config and len(set(values)) > 1:
-            config[key] = "shards:" + hashlib.sha256(",".join(map(str, values)).encode()).hexdigest()[:16]
-    info = ExtractorInfo(first.extractor.name, first.extractor.version, first.extractor.label_scheme,
-                         first.extractor.tasks, tuple(config.items()))
-    settings = Settings(first.seed, first.n_resamples)
-    results = finish_tasks(counted, schemes.pop() if schemes else first.extractor.label_scheme, settings)
-    return RunRecord(info, first.dataset_path, first.dataset_fingerprint, total, first.package_version,
-                     first.seed, first.n_resamples, False, results, environment=first.environment)
+    for rec, path in shards:
+        expected = len(range(rec.run.shard[0], total, n))
+        if rec.n_documents != expected:
+            raise DataError(f"{path}: shard {rec.run.shard[0]}/{n} has {rec.n_documents} documents; "
+                            f"{expected} expected for {total} documents in {n} shards")
+    counted = _merged_counts(first, recs)
+    predictions = None
+    if first.run.predictions is not None:  # one run "file:x.jsonl" over its shard files
+        h = hashlib.sha256(",".join(r.run.predictions[1] for r in recs).encode()).hexdigest()
+        predictions = (re.sub(r"\.shard-\d+-of-\d+(?=\.jsonl$|$)", "", first.run.predictions[0]), "shards:" + h)
+    results = finish_tasks(counted, first.extractor.label_scheme, first.seed, first.n_resamples)
+    return replace(first, run=replace(first.run, shard=None, predictions=predictions), n_documents=total,
+                   tasks=results)
 
 
-def _merged_counts(first, recs) -> tuple[list, set]:
-    """Every task's document and sentence tables in dataset order."""
+def _merged_counts(first, recs) -> list:
+    """Every task's document and sub-unit tables in dataset order."""
     import numpy as np
 
     from bench.evaluate import TaskCounts
-    from bench.scoring import get_scorer
+    from bench.scoring import get_task
     from bench.scoring.base import CountTable
 
-    counted, schemes = [], set()
+    counted = []
     for k, ref in enumerate(first.tasks):
         parts = [rec.tasks[k] for rec in recs]
         doc_rows = _interleave([t.doc_counts for t in parts])
         doc_ids = [d for d, _ in doc_rows]
         if len(set(doc_ids)) != len(doc_ids):
             raise DataError(f"task {ref.task}: a document appears in two shards")
-        sent = [dict(t.extra).get(SENTENCE_COUNTS) for t in parts]
-        if any(not isinstance(s, dict) for s in sent):
-            raise DataError(f"task {ref.task}: a shard result lacks {SENTENCE_COUNTS!r}")
-        fields = tuple(sent[0]["fields"])
-        per_doc = _interleave([[(d, s["documents"][d]) for d, _ in t.doc_counts] for s, t in zip(sent, parts)])
-        sizes = [len(rows) for _, rows in per_doc]
-        sent_values = np.array([row for _, rows in per_doc for row in rows], dtype=np.float64)
+        per_doc = _interleave([list(t.sub_counts) for t in parts])
+        sub_values = np.array([row for _, rows in per_doc for row in rows], dtype=np.float64)
         doc_table = CountTable(ref.task, ref.count_fields, tuple(doc_ids),
                                np.array([row for _, row in doc_rows], dtype=np.float64))
-        sent_table = CountTable(ref.task, fields, tuple(f"{d}#{i}" for d, rows in per_doc for i in range(len(rows))),
-                                sent_values.reshape(len(sent_values), len(fields)))
-        scorer = get_scorer(ref.task)
-        counted.append(TaskCounts(ref.task, doc_table, sent_table, scorer.headline_metrics(doc_table),
-                                  np.repeat(np.arange(len(doc_ids)), sizes)))
-        schemes.add(ref.label_scheme)
-    if len(schemes) > 1:
-        raise DataError(f"tasks disagree on the label scheme: {sorted(schemes)}")
-    return counted, schemes
+        # unit ids only decide which tables share bootstrap draws: tasks over the same kind of
+        # sub-unit do, as in an unsharded run
+        ids = tuple(f"{d}#{ref.sub_unit}{i}" for d, rows in per_doc for i in range(len(rows)))
+        sub_table = CountTable(ref.task, ref.sub_fields, ids,
+                               sub_values.reshape(len(sub_values), len(ref.sub_fields)))
+        counted.append(TaskCounts(ref.task, doc_table, sub_table, get_task(ref.task).headline_metrics(doc_table)))
+    return counted

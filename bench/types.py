@@ -24,12 +24,6 @@ STANCE_LABELS: tuple[str, ...] = ("support", "refute", "discuss", "unrelated")
 POLARITIES: tuple[str, ...] = ("asserts", "denies", "doubts")
 AUTHOR = "author"  # evidence holder for the article's own voice
 
-# Task names carry their version; bump on any change to gold or scoring semantics.
-# v2: set-based strict entity figures (conlleval/seqeval), maximum matching for relaxed
-# timexes, evidence matched at IoU >= 0.5, stance macro-F1 over supported classes,
-# undefined figures null instead of 0.
-TASKS: dict[str, str] = {"entities": "entities-v2", "timex": "timex-v2", "stance": "stance-v2"}
-
 
 @dataclass(frozen=True, slots=True, order=True)
 class Entity:

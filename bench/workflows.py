@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from bench.io import DataError
+from bench.runner import RunSpec
+
+TRUST = "trust_remote_code"
 
 
-def _claims(path: Path | None):
+def read_claims(path: Path | None):
+    """Claims from a JSONL file (claim_id, text), or the benchmark's own."""
     from bench.corpus import load_dataset_dir
     from bench.io import read_jsonl, require
     from bench.types import Claim
@@ -19,30 +24,16 @@ def _claims(path: Path | None):
                  for n, o in read_jsonl(path))
 
 
-def _model_options(model: str, trust_remote_code: bool) -> dict:
-    if not trust_remote_code:
-        return {}
-    if not model.startswith("hf:"):
-        raise DataError("--trust-remote-code applies to hf:<model> extractors only")
-    return {"trust_remote_code": True}
+def model_args(text: str | None, trust_remote_code: bool) -> tuple[tuple[str, str], ...]:
+    """--model-args plus --trust-remote-code, which only its own flag may turn on."""
+    from bench.runner import parse_model_args
 
-
-def predict_file(model: str, input_path: Path, output: Path, claims_path: Path | None = None,
-                 shard: str | None = None, trust_remote_code: bool = False) -> int:
-    from bench.evaluate import run_extractor
-    from bench.extractors import load_extractor
-    from bench.predictions import read_input_documents, write_predictions
-
-    docs = read_input_documents(input_path)
-    if shard is not None:
-        from bench.shards import Shard
-
-        docs = Shard.parse(shard).select(docs)
-    claims = _claims(claims_path)
-    extractor = load_extractor(model, **_model_options(model, trust_remote_code))
-    preds = run_extractor(extractor, docs, claims)
-    write_predictions(output, preds, _scheme_header(extractor))
-    return len(preds)
+    args = dict(parse_model_args(text))
+    if TRUST in args:
+        raise DataError(f"--model-args may not set {TRUST}; pass --trust-remote-code to allow a model's own code")
+    if trust_remote_code:
+        args[TRUST] = "true"
+    return tuple(sorted(args.items()))
 
 
 def _scheme_header(extractor) -> str | None:
@@ -50,56 +41,73 @@ def _scheme_header(extractor) -> str | None:
     return extractor.label_scheme if "entities" in extractor.tasks else None
 
 
+def predict_file(spec: RunSpec, input_path: Path, output: Path, claims_path: Path | None = None) -> int:
+    from bench import runner
+    from bench.predictions import read_input_documents, write_predictions
+
+    docs = read_input_documents(input_path)
+    if spec.shard is not None:
+        from bench.shards import Shard
+
+        docs = Shard.parse(spec.shard).select(docs)
+    _refuse_overwriting(output, input_path, "--input")
+    extractor, preds = runner.predict(spec, docs, read_claims(claims_path))
+    write_predictions(output, preds, _scheme_header(extractor))
+    return len(preds)
+
+
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "run"
 
 
-def evaluate_command(model, predictions, dataset, output, save_predictions, seed, resamples, partial,
-                     label_scheme, progress=False, shard: str | None = None,
-                     trust_remote_code: bool = False) -> tuple[str, Path]:
-    from bench.corpus import load_dataset_dir, resolve_dataset
-    from bench.evaluate import Settings, evaluate_extractor, evaluate_file, paused_gc
+def default_output(spec: RunSpec, extractor_name: str) -> Path:
+    """results/<model>.json for a model, results/file_<stem>.json for a predictions file
+    (so a file named regex.jsonl never overwrites the regex model's result)."""
+    stem = _safe(extractor_name) if spec.model is not None else "file_" + _safe(Path(spec.predictions).stem)
+    if spec.shard is not None:
+        i, n = spec.shard.split("/")
+        stem += f".shard-{int(i)}-of-{int(n)}"
+    return Path("results") / f"{stem}.json"
+
+
+def _refuse_overwriting(output: Path, source: Path | None, what: str) -> None:
+    if source is not None and Path(output).resolve() == Path(source).resolve():
+        raise DataError(f"{output}: the output would overwrite the {what} file; choose another --output")
+
+
+def evaluate_command(spec: RunSpec, output: Path | None = None, save_predictions: Path | None = None) -> tuple[str, Path]:
+    from bench import runner
+    from bench.predictions import write_predictions
     from bench.results import write_result
     from bench.summary import render
 
-    root, shown = resolve_dataset(dataset)
-    with paused_gc():
-        corpus = load_dataset_dir(root)
-    settings = Settings(seed, resamples, partial, progress)
-    if shard is not None:  # score documents i, i+n, ... and keep what merge-results needs
-        from bench.shards import Shard, restrict
-
-        if partial:
-            raise DataError("--partial and --shard do not combine")
-        shard = Shard.parse(shard)
-        corpus = restrict(corpus, shard)
-        settings = Settings(seed, resamples, partial, progress)
-    if model is not None:
-        from bench.extractors import load_extractor
-        from bench.predictions import write_predictions
-
-        if partial:
-            raise DataError("--partial applies to --predictions only")
-        extractor = load_extractor(model, **_model_options(model, trust_remote_code))
-        rec, preds, timings = evaluate_extractor(extractor, corpus, shown, settings)
-        if save_predictions:
-            write_predictions(save_predictions, preds, _scheme_header(extractor))
-        name = extractor.name
-    else:
-        run_name = None
-        if shard is not None:  # shard files "x.shard-0-of-4.jsonl" are parts of one run "file:x.jsonl"
-            run_name = "file:" + re.sub(r"\.shard-\d+-of-\d+(?=\.jsonl$|$)", "", Path(predictions).name)
-        rec, timings = evaluate_file(predictions, corpus, shown, settings, label_scheme, name=run_name)
-        name = Path(predictions).stem
-    if shard is not None:
-        from bench.shards import write_shard_result
-
-        out = Path(output) if output else Path("results") / f"{_safe(name)}.{shard.file_suffix()}.json"
-        write_shard_result(out, rec, shard, timings)
-        return render(rec), out
-    out = Path(output) if output else Path("results") / f"{_safe(name)}.json"
-    write_result(out, rec, timings)
+    for out in (output, save_predictions):
+        if out is not None:
+            _refuse_overwriting(out, spec.predictions, "--predictions")
+    if spec.shard is not None and spec.predictions is not None and spec.name is None:
+        # shard files "x.shard-0-of-4.jsonl" are parts of one run "file:x.jsonl"
+        base = re.sub(r"\.shard-\d+-of-\d+(?=\.jsonl$|$)", "", Path(spec.predictions).name)
+        spec = replace(spec, name="file:" + base)
+    outcome = runner.evaluate(spec)
+    rec = outcome.record
+    if save_predictions is not None:
+        scheme = outcome.label_scheme if "entities" in rec.extractor.tasks else None
+        write_predictions(save_predictions, outcome.predictions, scheme)
+    out = Path(output) if output else default_output(spec, rec.extractor.name)
+    write_result(out, rec, outcome.timings)
     return render(rec), out
+
+
+def from_result_spec(path: Path, trust_remote_code: bool = False, **overrides) -> RunSpec:
+    """The run a result file records, to repeat it; a model's own code runs only with the flag."""
+    from bench.results import read_result
+    from bench.runner import spec_from_result
+
+    spec = spec_from_result(read_result(path), **overrides)
+    args = tuple((k, v) for k, v in spec.model_args if k != TRUST)
+    if trust_remote_code:
+        args = tuple(sorted(args + ((TRUST, "true"),)))
+    return replace(spec, model_args=args)
 
 
 def merge_command(paths: list[Path], output: Path) -> tuple[str, Path]:
@@ -116,4 +124,4 @@ def compare_results(path_a: Path, path_b: Path, task: str | None, metric: str | 
                     seed: int, n_resamples: int, unit: str = "document", alpha: float = 0.05) -> str:
     from bench.comparison import compare
 
-    return compare(path_a, path_b, task, metric, method, seed, n_resamples, unit, alpha)
+    return compare(path_a, path_b, task, metric, method, seed, n_resamples, unit=unit, alpha=alpha)

@@ -56,12 +56,12 @@ def main() -> None:
         corpus = load_dataset_dir(data / "dataset")
         preds = read_predictions(data / "predictions.jsonl", corpus)
         docs, gold = list(corpus.documents), list(corpus.gold)
-        counted = [ev._count(t, corpus, gold, preds, docs, "ontonotes") for t in ("entities", "timex", "stance")]
+        counted = [ev.count_task(t, corpus, gold, preds, docs, "ontonotes") for t in ("entities", "timex", "stance")]
     del preds
     doc_jobs = [(c.doc_table, c.headline) for c in counted]
-    sent_jobs = [(c.sent_table, c.headline) for c in counted]
+    sent_jobs = [(c.sub_table, c.headline) for c in counted]
     cols = sum(len({f for m in c.headline for f in m.fields}) for c in counted)
-    print(f"{a.docs} documents, {len(counted[0].sent_table.units)} sentences, {len(counted[2].sent_table.units)} "
+    print(f"{a.docs} documents, {len(counted[0].sub_table.units)} sentences, {len(counted[2].sub_table.units)} "
           f"(doc, claim) pairs; {cols} count columns behind {sum(len(c.headline) for c in counted)} headline metrics")
 
     t_doc, doc_ci = best_of(lambda: bootstrap_many(doc_jobs, a.resamples, 12345), a.repeat)

@@ -43,9 +43,9 @@ def load(data: Path):
 def ours(corpus, preds, repeat: int) -> dict:
     """Entity scoring as `bench evaluate` does it, without the bootstrap: counts per document
     (4 schemes x 2 views x overall + per label) and every metric."""
-    from bench.scoring import get_scorer
+    from bench.scoring import get_task
 
-    scorer = get_scorer("entities")
+    scorer = get_task("entities")
     docs, gold = list(corpus.documents), list(corpus.gold)
 
     def run():
@@ -101,22 +101,22 @@ def compare_nervaluate(mine: dict, nv: dict, labels) -> tuple[int, float]:
     res, n, worst = nv["result"], 0, 0.0
     for scheme, name in SCHEMES.items():
         o = res["overall"][name]
-        ours_raw = [mine["totals"][f"fine.{scheme}.ALL.{k}"] for k in ("cor", "inc", "par", "mis", "spu")]
+        ours_raw = [mine["totals"][f"ontonotes.{scheme}.ALL.{k}"] for k in ("cor", "inc", "par", "mis", "spu")]
         theirs = [o.correct, o.incorrect, o.partial, o.missed, o.spurious]
         if ours_raw != theirs:
             raise AssertionError(f"{scheme}: counts {ours_raw} != nervaluate {theirs}")
         for k, v in (("micro_p", o.precision), ("micro_r", o.recall), ("micro_f1", o.f1)):
-            worst = max(worst, abs(mine["points"][f"fine.{scheme}.{k}"] - v))
+            worst = max(worst, abs(mine["points"][f"ontonotes.{scheme}.{k}"] - v))
             n += 1
         for lab in labels:
             if lab not in res["entities"]:
                 continue
             e = res["entities"][lab][name]
-            if (mine["totals"][f"fine.{scheme}.{lab}.pos"], mine["totals"][f"fine.{scheme}.{lab}.act"]) \
+            if (mine["totals"][f"ontonotes.{scheme}.{lab}.pos"], mine["totals"][f"ontonotes.{scheme}.{lab}.act"]) \
                     != (e.possible, e.actual):
                 raise AssertionError(f"{scheme} {lab}: POS/ACT differ from nervaluate")
             for k, v in (("p", e.precision), ("r", e.recall), ("f1", e.f1)):
-                worst = max(worst, abs(mine["points"][f"fine.{scheme}.{lab}.{k}"] - v))
+                worst = max(worst, abs(mine["points"][f"ontonotes.{scheme}.{lab}.{k}"] - v))
                 n += 1
     return n, worst
 
@@ -166,21 +166,21 @@ def main() -> None:
     mine = ours(corpus, preds, max(a.repeat, 3))
     report["ours_entities_s"] = mine["seconds"]
     print(f"ours, entities (4 schemes x 2 views, per label, all metrics): {mine['seconds']:.2f} s")
-    print(f"  fine.strict.micro_f1 = {mine['points']['fine.strict.micro_f1']!r}  "
-          f"macro_f1 = {mine['points']['fine.strict.macro_f1']!r}")
+    print(f"  ontonotes.strict.micro_f1 = {mine['points']['ontonotes.strict.micro_f1']!r}  "
+          f"macro_f1 = {mine['points']['ontonotes.strict.macro_f1']!r}")
 
     if not a.skip_seqeval:
         sq = seqeval_run(corpus, preds, a.repeat)
         report["seqeval"] = {k: v for k, v in sq.items()}
-        same = sq["micro_f1"] == mine["points"]["fine.strict.micro_f1"]
+        same = sq["micro_f1"] == mine["points"]["ontonotes.strict.micro_f1"]
         print(f"seqeval f1_score (micro only, {sq['tokens']:,} BIO tokens): {sq['seconds']:.2f} s "
               f"-> ours {sq['seconds'] / mine['seconds']:.1f}x faster")
         print(f"seqeval classification_report (micro, macro, per label): {sq['report_seconds']:.2f} s "
               f"-> ours {sq['report_seconds'] / mine['seconds']:.1f}x faster")
         labels = [k for k in sq["report"] if k.isupper()]
-        worst = max(abs(sq["report"][lab]["f1-score"] - mine["points"][f"fine.strict.{lab}.f1"]) for lab in labels)
+        worst = max(abs(sq["report"][lab]["f1-score"] - mine["points"][f"ontonotes.strict.{lab}.f1"]) for lab in labels)
         print(f"  seqeval micro_f1 = {sq['micro_f1']!r} (identical: {same}); macro_f1 = {sq['macro_f1']!r} "
-              f"(diff {abs(sq['macro_f1'] - mine['points']['fine.strict.macro_f1']):.1e}); "
+              f"(diff {abs(sq['macro_f1'] - mine['points']['ontonotes.strict.macro_f1']):.1e}); "
               f"per-label F1 of {len(labels)} labels: largest difference {worst:.1e}")
         del report["seqeval"]["report"]
         report["seqeval"]["identical_micro"] = same
@@ -193,7 +193,7 @@ def main() -> None:
         print(f"  {n} P/R/F1 figures + all COR/INC/PAR/MIS/SPU and POS/ACT counts compared: "
               f"counts identical, largest difference {worst:.1e}")
         for scheme, name in SCHEMES.items():
-            print(f"  {scheme:8} ours F1 {mine['points'][f'fine.{scheme}.micro_f1']!r:22} "
+            print(f"  {scheme:8} ours F1 {mine['points'][f'ontonotes.{scheme}.micro_f1']!r:22} "
                   f"nervaluate F1 {nv['result']['overall'][name].f1!r}")
     del corpus, preds
 

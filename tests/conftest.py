@@ -1,7 +1,7 @@
 """Shared fixtures: a tiny invented annotation set and the dataset directory built from it.
 
 Nothing here reads the real gold under data/annotations/, which annotators are still
-editing; the synthetic corpus lives in tests/synthetic_data.py.
+editing; the synthetic corpus lives in tests/fixtures.py.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:  # so `--model tests.fixtures_extractors:X` imports under plain `pytest`
+if str(REPO) not in sys.path:  # so `--model tests.fixtures:X` imports under plain `pytest`
     sys.path.insert(0, str(REPO))
 
 from bench.corpus import load_annotations  # noqa: E402
 from bench.dataset_build import CONFIGS, _yaml_header, build_rows, write_parquet  # noqa: E402
 from bench.io import dumps_line  # noqa: E402
-from tests import synthetic_data as sd  # noqa: E402
+from tests import fixtures as sd  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,47 @@
-"""Task scorers: gold + pred -> additive count tables -> metrics (see base.py)."""
+"""The task registry: each task module defines a ``Task`` (scoring.task); one place lists them.
+
+Third parties (and tests) add a task with ``register(MY_TASK)``; every command then
+scores, summarises, compares, ranks and reports it.
+"""
 
 from __future__ import annotations
 
-from bench.scoring.base import CountTable, Metric, TaskScorer
-from bench.scoring.entities import SCORER as _ENTITIES
-from bench.scoring.stance import SCORER as _STANCE
-from bench.scoring.timex import SCORER as _TIMEX
+from bench.scoring.base import CountTable, Metric
+from bench.scoring.task import Breakdown, Column, ReportSpec, Task
 
-SCORERS: dict[str, TaskScorer] = {s.task: s for s in (_ENTITIES, _TIMEX, _STANCE)}
-
-__all__ = ["SCORERS", "CountTable", "Metric", "TaskScorer", "get_scorer"]
+TASKS: dict[str, Task] = {}
 
 
-def get_scorer(task: str) -> TaskScorer:
+def register(task: Task) -> Task:
+    if task.name in TASKS and TASKS[task.name] is not task:
+        raise ValueError(f"a task named {task.name!r} is already registered")
+    TASKS[task.name] = task
+    return task
+
+
+def get_task(name: str) -> Task:
     try:
-        return SCORERS[task]
+        return TASKS[name]
     except KeyError:
-        raise ValueError(f"unknown task {task!r}; known: {sorted(SCORERS)}") from None
+        raise ValueError(f"unknown task {name!r}; known: {', '.join(TASKS)}") from None
+
+
+def task_order(names) -> list[str]:
+    """Task names in registration order (entities, timex, stance, then any added)."""
+    order = list(TASKS)
+    return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+
+
+def _builtin() -> None:
+    from bench.scoring.entities import TASK as ENTITIES
+    from bench.scoring.stance import TASK as STANCE
+    from bench.scoring.timex import TASK as TIMEX
+
+    for task in (ENTITIES, TIMEX, STANCE):
+        register(task)
+
+
+_builtin()
+
+__all__ = ["TASKS", "Breakdown", "Column", "CountTable", "Metric", "ReportSpec", "Task", "get_task", "register",
+           "task_order"]

@@ -85,56 +85,6 @@ class Metric:
         return float(self(table.total()[table.columns(self.fields)])[0])
 
 
-@dataclass(frozen=True)
-class TaskScorer:
-    task: str
-    version: str  # from bench.types.TASKS
-    main_score: str
-    fields: tuple[str, ...]  # every field any table of this task may have
-    metrics: tuple[Metric, ...]
-    headline: tuple[str, ...]  # metric names that get confidence intervals
-    # counter(docs, gold, pred, claims, units, fields, **options) -> one table per unit;
-    # fields[k] (None = all) restricts table k to those fields, in the table's order
-    counter: Callable[..., tuple[CountTable, ...]]
-
-    def count(self, docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
-              claims: Sequence, unit: Unit = "document", **options: str) -> CountTable:
-        """Count table for aligned gold/pred; every counter accepts ``label_scheme``."""
-        return self.count_units(docs, gold, pred, claims, (unit,), **options)[0]
-
-    def count_units(self, docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[Annotations],
-                    claims: Sequence, units: Sequence[Unit], fields: Sequence[Sequence[str] | None] | None = None,
-                    **options: str) -> tuple[CountTable, ...]:
-        """One table per unit from a single matching pass (document and sentence tables
-        differ only in which row a count lands in).  ``fields[k]`` keeps only those
-        fields in table k (e.g. what the bootstrap needs), in the scorer's field order."""
-        for unit in units:
-            if unit not in ("document", "sentence"):
-                raise ValueError(f"unit must be 'document' or 'sentence', got {unit!r}")
-        wanted = tuple(fields) if fields is not None else (None,) * len(units)
-        if len(wanted) != len(units):
-            raise ValueError("pass one field list (or None) per unit")
-        return self.counter(docs, gold, pred, claims, tuple(units), wanted, **options)
-
-    def applicable(self, table: CountTable) -> tuple[Metric, ...]:
-        """Metrics whose fields the table has (a CoNLL-only table has no fine.* metrics)."""
-        return tuple(m for m in self.metrics if m.applies_to(table))
-
-    def headline_metrics(self, table: CountTable) -> tuple[Metric, ...]:
-        return tuple(m for m in self.applicable(table) if m.name in self.headline)
-
-    def metric(self, name: str) -> Metric:
-        for m in self.metrics:
-            if m.name == name:
-                return m
-        raise KeyError(f"{self.task} has no metric {name!r}")
-
-    def evaluate(self, table: CountTable) -> dict[str, float]:
-        if table.task != self.task:
-            raise ValueError(f"table is for {table.task!r}, scorer for {self.task!r}")
-        return {m.name: m.point(table) for m in self.applicable(table)}
-
-
 # ---- vectorised arithmetic ---------------------------------------------------
 #
 # An undefined figure is NaN here (precision with no predictions, recall with no gold,

@@ -22,7 +22,7 @@ its maintainers call overlapping predictions unsupported.  The one difference fr
 nervaluate: its default 1 % minimum-overlap threshold only matters for gold spans
 over 100 units long; here any overlap counts (the SemEval definition).
 
-Views: ``fine`` (OntoNotes labels; only for extractors whose label_scheme is
+Views: ``ontonotes`` (OntoNotes labels; only for extractors whose label_scheme is
 "ontonotes") and ``conll`` (gold mapped with FINE_TO_CONLL, fine predictions too).
 Predicted labels outside the view's label set are kept (they count as wrong).
 Per-label nervaluate figures re-run the matching on the spans of that label only,
@@ -35,7 +35,7 @@ its tp is COR + 0.5 PAR.  A matched prediction is counted in its gold span's uni
 Macro P/R/F1 average the per-label figures over the view's labels that occur in
 the gold or the predictions of the units scored (pos + act > 0), like seqeval's
 macro average (an undefined per-label P or R counts as 0 inside it); undefined
-when no label occurs.  Main score: ``fine.strict.micro_f1``.
+when no label occurs.  Main score: ``ontonotes.strict.micro_f1``.
 
 ``align_document`` gives, for ``bench report``, each span's outcome under the
 main (set-based strict) figure: correct, or a false positive / false negative
@@ -54,14 +54,15 @@ from typing import NamedTuple
 import numpy as np
 
 from bench.scoring.base import (
-    CountTable, Link, Metric, TaskScorer, Units, UnitTables, align, layer, max_overlap_match, nan_to_zero, prf,
+    CountTable, Link, Metric, Units, UnitTables, align, layer, max_overlap_match, nan_to_zero, prf,
     prf_metrics, ratio, units_for,
 )
-from bench.types import CONLL_LABELS, ENTITY_LABELS, FINE_TO_CONLL, TASKS, Annotations, Document, Entity
+from bench.scoring.task import Breakdown, Column, ReportSpec, Task
+from bench.types import CONLL_LABELS, ENTITY_LABELS, FINE_TO_CONLL, Annotations, Document, Entity
 
 SCHEMES: tuple[str, ...] = ("strict", "exact", "partial", "type")
 NV = "nervaluate"  # namespace of the nervaluate-compatible fields and metrics
-VIEWS: dict[str, tuple[str, ...]] = {"fine": ENTITY_LABELS, "conll": CONLL_LABELS}
+VIEWS: dict[str, tuple[str, ...]] = {"ontonotes": ENTITY_LABELS, "conll": CONLL_LABELS}
 RAW = ("cor", "inc", "par", "mis", "spu")
 _CREDIT = {"COR": 1.0, "PAR": 0.5, "INC": 0.0, "SPU": 0.0}
 
@@ -457,7 +458,7 @@ def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[
           ) -> tuple[CountTable, ...]:
     if label_scheme not in ("ontonotes", "conll"):
         raise ValueError(f"label_scheme must be 'ontonotes' or 'conll', got {label_scheme!r}")
-    views = ("fine", "conll") if label_scheme == "ontonotes" else ("conll",)
+    views = ("ontonotes", "conll") if label_scheme == "ontonotes" else ("conll",)
     unit_objs = [units_for(docs, u) for u in units]  # type: ignore[arg-type]
     t = UnitTables("entities", [f for v in views for f in view_fields(v)], unit_objs, fields)
     vocab: dict[str, int] = {}
@@ -527,12 +528,47 @@ HEADLINE = tuple(
     )
 )
 
-SCORER = TaskScorer(
-    task="entities",
-    version=TASKS["entities"],
-    main_score="fine.strict.micro_f1",
-    fields=view_fields("fine") + view_fields("conll"),
+def _align(doc: Document, gold: Annotations, pred: Annotations, claims: Sequence, label_scheme: str):
+    return align_document(gold, pred, label_scheme)
+
+
+def _view(label_scheme: str) -> str:
+    return "conll" if label_scheme == "conll" else "ontonotes"
+
+
+TASK = Task(
+    name="entities",
+    version="entities-v2",
+    layer="entities",
+    title="Named entities",
+    fields=view_fields("ontonotes") + view_fields("conll"),
     metrics=_metrics(),
     headline=HEADLINE,
     counter=count,
+    main_scores={"ontonotes": "ontonotes.strict.micro_f1", "conll": "conll.strict.micro_f1"},
+    main_title="entities strict F1",
+    columns=(
+        Column(("ontonotes.strict.micro_f1",), "entities strict F1 OntoNotes", "strict F1 OntoNotes",
+               "ontonotes.strict.micro_f1"),
+        Column(("conll.strict.micro_f1",), "entities strict F1 CoNLL", "strict F1 CoNLL", "conll.strict.micro_f1"),
+        # nervaluate's exact and partial ignore the label: the CoNLL view gives the same figure
+        # for CoNLL extractors
+        Column(("ontonotes.nervaluate.exact.micro_f1", "conll.nervaluate.exact.micro_f1"),
+               "entities nervaluate exact F1", "nervaluate exact F1", "nervaluate.exact.micro_f1"),
+        Column(("ontonotes.nervaluate.partial.micro_f1", "conll.nervaluate.partial.micro_f1"),
+               "entities nervaluate partial F1", "nervaluate partial F1", "nervaluate.partial.micro_f1"),
+        Column(("ontonotes.nervaluate.type.micro_f1", "conll.nervaluate.type.micro_f1"),
+               "entities nervaluate type F1", "nervaluate type F1", "nervaluate.type.micro_f1"),
+    ),
+    breakdowns=(
+        Breakdown("ontonotes", ENTITY_LABELS, "ontonotes.strict.{label}.f1", ("ontonotes.strict.{label}.pos",),
+                  "per-label strict F1, OntoNotes labels"),
+        Breakdown("conll", CONLL_LABELS, "conll.strict.{label}.f1", ("conll.strict.{label}.pos",),
+                  "per-label strict F1, CoNLL view"),
+    ),
+    report=ReportSpec(
+        kind="spans", outcomes=OUTCOMES, align=_align,
+        link_counts=lambda links, text, scheme: link_counts(links, _view(scheme)),
+        shown_fields=lambda scheme: tuple(f"{_view(scheme)}.strict.ALL.{k}" for k in ("tp", "pos", "act")),
+    ),
 )

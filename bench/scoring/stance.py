@@ -36,10 +36,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from bench.scoring.base import (
-    CountTable, Link, Metric, TaskScorer, UnitTables, align, layer, max_overlap_match, nan_to_zero, prf, prf_metrics,
+    CountTable, Link, Metric, UnitTables, align, layer, max_overlap_match, nan_to_zero, prf, prf_metrics,
     ratio, ratio_metric,
 )
-from bench.types import STANCE_LABELS, TASKS, Annotations, Claim, Document, Stance
+from bench.scoring.task import Breakdown, Column, ReportSpec, Task
+from bench.types import STANCE_LABELS, Annotations, Claim, Document, Stance
 
 RELATED = frozenset({"support", "refute", "discuss"})
 CM = tuple(f"cm.{g}.{p}" for g in STANCE_LABELS for p in STANCE_LABELS)
@@ -101,7 +102,8 @@ def _evidence(g: Stance | None, p: Stance | None, text: str) -> tuple[int, ...]:
             sum(ge[i].polarity == pe[j].polarity for i, j in pairs), len(tg), len(tp), len(tg & tp))
 
 
-def align_document(doc: Document, g_ann: Annotations, p_ann: Annotations, claims: Sequence[Claim]) -> tuple[Link, ...]:
+def align_document(doc: Document, g_ann: Annotations, p_ann: Annotations, claims: Sequence[Claim],
+                   label_scheme: str = "ontonotes") -> tuple[Link, ...]:
     """One link per claim: gold and predicted stance (a missing one is "unrelated"),
     outcome "agree" or "disagree", and in ``detail`` the evidence links (outcome
     matched / missed / spurious; a matched one carries (holder ok, polarity ok))."""
@@ -234,12 +236,32 @@ METRICS = tuple(
        ratio_metric("evidence.polarity_acc", "evidence.polarity_correct", "evidence.matched")]
 )
 
-SCORER = TaskScorer(
-    task="stance",
-    version=TASKS["stance"],
-    main_score="macro_f1",
+def _confusion(table: CountTable) -> tuple[tuple[str, ...], list[list[int]]]:
+    return STANCE_LABELS, confusion_matrix(table).astype(int).tolist()
+
+
+TASK = Task(
+    name="stance",
+    version="stance-v2",
+    layer="stances",
+    title="Claim stance",
     fields=FIELDS,
     metrics=METRICS,
     headline=("accuracy", "macro_f1", "fnc1", "evidence.f1"),
     counter=count,
+    main_scores={"ontonotes": "macro_f1"},
+    main_title="stance macro-F1",
+    sub_unit="pair",
+    columns=(
+        Column(("accuracy",), "stance accuracy", "accuracy", "accuracy"),
+        Column(("fnc1",), "stance FNC-1 score", "FNC-1 score", "fnc1"),
+        Column(("evidence.f1",), "stance evidence F1", "evidence F1 (IoU>=0.5)", "evidence.f1"),
+        Column(("evidence.token_f1",), "stance evidence token F1", "evidence token F1", "evidence.token_f1"),
+    ),
+    breakdowns=(Breakdown("stance", STANCE_LABELS, "{label}.f1", ("{label}.tp", "{label}.fn"), "per-class F1"),),
+    report=ReportSpec(kind="pairs", outcomes=(("agree", "agree"), ("disagree", "disagree")), align=align_document,
+                      link_counts=lambda links, text, scheme: link_counts(links, text),
+                      shown_fields=lambda scheme: ("n", "evidence.gold", "evidence.pred", "evidence.matched",
+                                                   "evidence.holder_correct", "evidence.polarity_correct")),
+    confusion=_confusion,
 )

@@ -22,9 +22,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from bench.scoring.base import (
-    CountTable, Link, TaskScorer, UnitTables, align, layer, max_overlap_match, prf_metrics, ratio_metric, units_for,
+    CountTable, Link, UnitTables, align, layer, max_overlap_match, prf_metrics, ratio_metric, units_for,
 )
-from bench.types import TASKS, Annotations, Document, Timex
+from bench.scoring.task import Column, ReportSpec, Task
+from bench.types import Annotations, Document, Timex
 
 FIELDS = ("gold", "pred", "strict.tp", "relaxed.tp", "type.correct", "value.correct")
 # outcome of each link, in display order
@@ -119,12 +120,26 @@ METRICS = tuple(
        ratio_metric("value.accuracy", "value.correct", "relaxed.tp")]
 )
 
-SCORER = TaskScorer(
-    task="timex",
-    version=TASKS["timex"],
-    main_score="value.f1",
+def _align(doc: Document, gold: Annotations, pred: Annotations, claims: Sequence, label_scheme: str):
+    return align_document(gold, pred)
+
+
+TASK = Task(
+    name="timex",
+    version="timex-v2",
+    layer="timexes",
+    title="Temporal expressions (TIMEX3)",
     fields=FIELDS,
     metrics=METRICS,
     headline=("strict.f1", "relaxed.p", "relaxed.r", "relaxed.f1", "type.f1", "value.f1", "value.accuracy"),
     counter=count,
+    main_scores={"ontonotes": "value.f1"},
+    main_title="timex value F1",
+    columns=(
+        Column(("strict.f1",), "timex strict F1", "strict F1", "strict.f1"),
+        Column(("relaxed.f1",), "timex relaxed F1", "relaxed F1", "relaxed.f1"),
+        Column(("value.accuracy",), "timex value accuracy", "value accuracy", "value.accuracy"),
+    ),
+    report=ReportSpec(kind="spans", outcomes=OUTCOMES, align=_align,
+                      link_counts=lambda links, text, scheme: link_counts(links), shown_fields=lambda scheme: FIELDS),
 )
