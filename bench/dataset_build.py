@@ -179,8 +179,10 @@ Same configs and features as the main dataset.
 def render_card(corpus: GoldCorpus, rows: dict[str, list[dict]], name: str | None = None) -> str:
     """The main card (template + agreement figures), or a minimal card for other corpora."""
     if name is not None:
+        from bench.leaderboard.text import md_cell
+
         return _yaml_header(rows) + MINIMAL_CARD.format(
-            name=name, version=__version__, n_documents=len(corpus.documents),
+            name=md_cell(name), version=__version__, n_documents=len(corpus.documents),
             n_entities=sum(len(g.entities) for g in corpus.gold),
             n_timexes=sum(len(g.timexes) for g in corpus.gold), n_pairs=len(rows["stance"]))
     if not AGREEMENT_JSON.is_file():

@@ -41,8 +41,6 @@ class Extractor(Protocol):
     # "ontonotes" (the benchmark's OntoNotes labels) or "conll" (PER/ORG/LOC/MISC):
     # a CoNLL extractor is scored on the CoNLL view only.
     label_scheme: str
-    # raw model label -> benchmark label (in label_scheme); empty when the model's labels are the benchmark's
-    label_map: Mapping[str, str]
 
     def extract(self, doc: Document, claims: Sequence[Claim]) -> Annotations:
         """Predict every declared task for one document; undeclared layers are None."""
@@ -128,14 +126,12 @@ def _check(obj: object, spec: str) -> Extractor:
     """Exactly what the protocol declares, with the right types."""
     from bench.scoring import TASKS
 
-    missing = [a for a in ("name", "version", "tasks", "label_scheme", "label_map", "extract", "config")
-               if not hasattr(obj, a)]
+    missing = [a for a in ("name", "version", "tasks", "label_scheme", "extract", "config") if not hasattr(obj, a)]
     if missing:
         raise ExtractorError(f"{spec!r} is not an extractor: missing {', '.join(missing)}")
     wrong = [a for a, ok in (("name", isinstance(obj.name, str) and obj.name),
                              ("version", isinstance(obj.version, str) and obj.version),
                              ("tasks", isinstance(obj.tasks, (set, frozenset)) and obj.tasks),
-                             ("label_map", isinstance(obj.label_map, Mapping)),
                              ("extract", callable(obj.extract)), ("config", callable(obj.config))) if not ok]
     if wrong:
         raise ExtractorError(f"{spec!r} is not an extractor: wrong type or empty: {', '.join(wrong)}")

@@ -125,8 +125,29 @@ def _is_obj(o: object, where: str) -> bool:
     return True
 
 
+MAX_INPUT_ENV = "KURSK_BENCH_MAX_INPUT_MB"
+DEFAULT_MAX_INPUT_MB = 1024  # reading takes about 16 bytes of memory per byte of file
+
+
+def check_size(path: Path) -> None:
+    """Refuse a file so big that holding its predictions would exhaust memory (the limit is
+    $KURSK_BENCH_MAX_INPUT_MB megabytes, 1024 by default; shard bigger inputs)."""
+    import os
+
+    try:
+        limit = float(os.environ.get(MAX_INPUT_ENV) or DEFAULT_MAX_INPUT_MB)
+        size = Path(path).stat().st_size
+    except (OSError, ValueError):
+        return  # an unreadable file is reported by the reader; a bad setting means no limit
+    if size > limit * 2 ** 20:
+        raise DataError(f"{path}: {size / 2 ** 20:,.0f} MB is over the input limit of {limit:,.0f} MB "
+                        f"(about {16 * limit / 1024:,.0f} GB of memory to score); split it with --shard, "
+                        f"or raise ${MAX_INPUT_ENV}")
+
+
 def read_predictions(path: Path, corpus: GoldCorpus, partial: bool = False) -> list[Annotations]:
     """Predictions aligned with corpus.documents; a missing document is an error unless partial."""
+    check_size(path)
     docs = corpus.by_id()
     claim_ids = {c.claim_id for c in corpus.claims}
     by_id: dict[str, Annotations] = {}

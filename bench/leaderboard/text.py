@@ -53,9 +53,8 @@ def legend(runs: Sequence[Run]) -> str:
         return "No runs yet.\n"
     rec = runs[0].record
     first = next(iter(TASKS.values()), None)
-    main = "" if first is None else (
-        f" Ranked by the {first.name} main score: {', '.join(sorted(set(first.main_scores.values())))} "
-        "(by label scheme, see the labels column).")
+    main = "" if first is None else f" Rows are ranked by the {first.name} main score" + (
+        f": {first.main_note}." if first.main_note else ".")
     return (f"Scores in %, on {int(rec.n_documents)} documents (dataset {md_code(rec.dataset_fingerprint)}). "
             "[low, high] = 95% percentile bootstrap interval over documents "
             f"({int(rec.n_resamples)} resamples, seed {int(rec.seed)}); {DASH} = task not supported; "

@@ -547,6 +547,8 @@ TASK = Task(
     counter=count,
     main_scores={"ontonotes": "ontonotes.strict.micro_f1", "conll": "conll.strict.micro_f1"},
     main_title="entities strict F1",
+    main_note="set-based strict micro-F1 (conlleval/seqeval) on OntoNotes labels, on the CoNLL view for "
+              "CoNLL-label extractors (labels column)",
     columns=(
         Column(("ontonotes.strict.micro_f1",), "entities strict F1 OntoNotes", "strict F1 OntoNotes",
                "ontonotes.strict.micro_f1"),

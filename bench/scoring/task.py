@@ -68,6 +68,7 @@ class Task:
     # (document table) -> (labels, gold x pred matrix) for classification tasks
     confusion: Callable[[CountTable], tuple[tuple[str, ...], list[list[int]]]] | None = None
     main_title: str = field(default="")  # the main score's column header; default "<task> main"
+    main_note: str = ""  # one line on what the main score is, for legends
 
     def main_score(self, label_scheme: str) -> str:
         return self.main_scores.get(label_scheme) or next(iter(self.main_scores.values()))

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from tests.fixtures import CORPUS, EXPECTED_ENTITIES, EXPECTED_STANCE, EXPECTED_TIMEX, PRED
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("headless browser test needs Debian's chromium at /usr/bin/chromium "

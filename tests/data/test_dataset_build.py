@@ -230,3 +230,11 @@ def test_rebuilt_dataset_is_not_served_stale_from_the_cache(synth_ann, tmp_path,
     assert before[0]["text"] == sd.claims_rows()[0]["text"]
     assert after[0]["text"] == "A changed claim."
     assert len(list((out / "claims").glob("*.parquet"))) == 1  # the old file is gone
+
+
+def test_a_dataset_name_is_escaped_in_its_card(synth_ann, tmp_path):
+    out = tmp_path / "ds"
+    db.build(out, synth_ann.ann, synth_ann.corpus, "Evil <script>alert(1)</script> [x](javascript:y)")
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "<script>" not in card and "&lt;script&gt;" in card
+    assert not re.search(r"(?<!\\)\]\(javascript", card)  # the brackets are escaped: no link

@@ -191,3 +191,12 @@ def test_a_file_with_no_layer_at_all_is_an_error(synth_corpus, tmp_path):
     rows = [{"doc_id": r["doc_id"]} for r in perfect_rows()]
     with pytest.raises(DataError, match=r"p\.jsonl: no line holds any of entities, timexes, stances; nothing to score"):
         read_predictions(write_rows(tmp_path / "p.jsonl", rows), synth_corpus)
+
+
+def test_an_absurdly_large_file_is_refused_before_reading(synth_corpus, tmp_path, monkeypatch):
+    path = write_rows(tmp_path / "p.jsonl", perfect_rows())
+    monkeypatch.setenv("KURSK_BENCH_MAX_INPUT_MB", "0.0001")
+    with pytest.raises(DataError, match=r"p\.jsonl: 0 MB is over the input limit of 0 MB .* split it with --shard"):
+        read_predictions(path, synth_corpus)
+    monkeypatch.setenv("KURSK_BENCH_MAX_INPUT_MB", "1")
+    assert len(read_predictions(path, synth_corpus)) == 3

@@ -264,6 +264,7 @@ def test_sources_never_read_gold_or_name_the_annotation_folder():
                 pytest.fail(f"{path} opens a file")
 
 
+@pytest.mark.slow
 def test_a_one_megabyte_document_gives_each_copy_of_a_paragraph_the_same_spans():
     """Long documents: the rules look at a bounded neighbourhood (the overlap resolution,
     brackets and stance holders were quadratic in document length), so every copy of a

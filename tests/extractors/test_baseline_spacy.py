@@ -11,6 +11,8 @@ from baselines.spacy_ner import SpacyExtractor, SpacyModelMissing, clean_entity,
 from bench.extractors import Extractor, load_extractor
 from bench.types import ENTITY_LABELS, STANCE_LABELS, TIMEX_TYPES, Claim, Document
 
+pytestmark = [pytest.mark.model]
+
 TEXT = (
     "NORLAND HERALD, 12 March 2024\n"
     "President Lena Varga said on Monday that the Norland government would send 300 engineers to Brekka. "

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 DOCS = [
     {"doc_id": "n1", "dct": "2025-11-20",
@@ -24,7 +25,7 @@ DOCS = [
 CLAIMS = [{"claim_id": "C01", "text": "Finland and Chile signed a trade accord."},
           {"claim_id": "C02", "text": "The dams on the Danube failed."}]
 
-# An audit hook in the child process: opening anything under data/ or dataset/ aborts the run.
+# An audit hook in the child process: opening anything under data/ or hf/ aborts the run.
 GUARD = f"""
 import os, sys
 ROOTS = ({str(REPO / 'data')!r}, {str(REPO / 'hf')!r})

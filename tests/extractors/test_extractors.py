@@ -74,7 +74,7 @@ def test_unknown_name_lists_what_is_available(monkeypatch):
     ("tests.not_a_module:X", "cannot import module 'tests.not_a_module'"),
     (":X", "expected 'module.path:ClassName', got ':X'"),
     (f"{FIX}:", f"expected 'module.path:ClassName', got '{FIX}:'"),
-    (f"{FIX}:NotAnExtractor", "is not an extractor: missing name, version, tasks, label_scheme, label_map, extract, config"),
+    (f"{FIX}:NotAnExtractor", "is not an extractor: missing name, version, tasks, label_scheme, extract, config"),
     (f"{__name__}:_Bad", r"declares unknown tasks ['relations']"),
     (f"{__name__}:_BadScheme", "has label_scheme 'bio'; expected 'ontonotes' or 'conll'"),
 ])

@@ -9,6 +9,8 @@ from baselines.stance_embed import DEFAULT_THRESHOLD, EmbeddingStance, find_hold
 from bench.text import sentences
 from bench.types import AUTHOR, STANCE_LABELS, Claim, Document, Entity
 
+pytestmark = [pytest.mark.model]
+
 
 def ent(text: str, name: str, label: str, entity_id: str | None = None) -> Entity:
     start = text.index(name)

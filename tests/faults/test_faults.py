@@ -84,6 +84,7 @@ def previous_run(tmp_path, synth_dataset):
     return work
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_leaves_previous_files_intact_and_rerun_is_identical(previous_run, synth_dataset, tmp_path):
     before, protected = _tree(previous_run), _protected()
     marker = tmp_path / "started"
@@ -107,6 +108,7 @@ def _unnamed_files_supported(directory: Path) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_sigkill_while_writing_the_result_leaves_no_partial_file(previous_run, synth_dataset, tmp_path):
     """Killed inside the result write (after the bytes, before fsync returns)."""
     if not _unnamed_files_supported(previous_run):
@@ -232,6 +234,7 @@ def test_no_code_path_turns_trust_remote_code_on():
     assert offenders == []
 
 
+@pytest.mark.model
 def test_hf_result_records_model_file_hash_and_safe_loading(tmp_path, synth_dataset):
     """A local HF model: safetensors weights, their sha256 stamped on the result, remote code off."""
     pytest.importorskip("torch")
@@ -273,6 +276,7 @@ def _build_cmd(ann, out):
             str(ann.corpus), "--output", str(out), "--name", "Synth"]
 
 
+@pytest.mark.slow
 def test_killed_build_dataset_leaves_the_old_folder_or_the_new_one(synth_ann, tmp_path):
     """SIGKILL at random moments of a rebuild: the folder always verifies against its manifest
     and is entirely the old build or entirely the new one (the issue saw new JSONL beside
@@ -324,3 +328,65 @@ def test_a_folder_mixing_two_builds_is_refused(synth_ann, tmp_path):
     par.write_bytes(par.read_bytes()[:-20])  # a corrupt Parquet file is refused too
     with pytest.raises(DataError, match=r"\.parquet: content differs from MANIFEST\.json"):
         load_dataset_dir(b)
+
+
+# ---- leaderboard updates: all old or all new -------------------------------------------
+
+UPDATE = """
+import sys
+from bench import leaderboard as lb
+ds, out, toy = sys.argv[1:4]
+from pathlib import Path
+lb.update_runs(lb.Suite(ds, Path(out) / "runs",
+                        Path(out), "leaderboard", "Toy"),
+               None, {"toy": toy, "toy-conll": "tests.fixtures:ToyConll"}, seed=3, n_resamples=30)
+"""
+
+
+@pytest.mark.slow
+def test_killed_leaderboard_update_leaves_the_old_pages_or_the_new_ones(tmp_path):
+    """SIGKILL at random moments of `--update-runs`: runs, Markdown, JSON and HTML are always
+    all from the old update or all from the new one (the issue saw index.html out of step
+    with the runs in 11 of 20 kills)."""
+    import random
+    import shutil
+
+    from tests.fixtures import toy_dataset_dir
+
+    ds = toy_dataset_dir(tmp_path / "ds")
+
+    def update(out, toy):
+        return subprocess.Popen([sys.executable, "-c", UPDATE, str(ds), str(out), toy], env=_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    pristine, out = tmp_path / "pristine", tmp_path / "board"
+    t0 = time.monotonic()
+    assert update(pristine, "tests.fixtures:ToyExtractor").wait() == 0
+    took = time.monotonic() - t0
+    assert update(tmp_path / "new", "tests.fixtures:DriftedToy").wait() == 0
+    from bench import leaderboard as lb
+
+    def stable(root):  # timings (and the page that shows them) differ from run to run
+        return {k: v for k, v in _tree(root).items() if ".timings." not in k and k != "index.html"
+                and not k.startswith(".")}
+
+    def consistent(root):  # the page shows exactly the runs and timings beside it
+        suite = lb.Suite(str(ds), root / "runs", root, "leaderboard", "Toy")
+        html = lb.rendered(lb.load_runs(root / "runs"), suite)[root / "index.html"]
+        return (root / "index.html").read_text(encoding="utf-8") == html
+
+    old, new = stable(pristine), stable(tmp_path / "new")
+    assert old != new
+    rng = random.Random(5)
+    outcomes = []
+    for _ in range(6):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(pristine, out)
+        proc = update(out, "tests.fixtures:DriftedToy")
+        time.sleep(rng.uniform(0.1, took))  # anywhere in an update's run, start-up included
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = stable(out)
+        assert now in (old, new) and consistent(out)
+        outcomes.append("new" if now == new else "old")
+    assert "old" in outcomes  # some kills landed mid-update

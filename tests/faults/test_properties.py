@@ -453,6 +453,7 @@ def _loads_or_data_error(fn, path):
         fn(path)
     except DataError as exc:
         assert str(exc).startswith(str(path)), exc  # the message names the file (and line)
+        assert "\n" not in str(exc), exc  # one line
     finally:
         path.unlink()
 
@@ -617,3 +618,63 @@ def test_read_jsonl_names_the_line_of_an_invalid_byte(tmp_path):
 def test_layer_errors_stay_value_errors():
     with pytest.raises(ValueError, match="task not produced"):
         layer(Annotations("a", entities=None), "entities", "pred")
+
+
+# ---- the result reader: untrusted submitted files ---------------------------------------
+
+def _valid_result() -> dict:
+    from bench.results import ExtractorInfo, RunInfo, RunRecord, Score, TaskResult, to_json
+
+    t = TaskResult("timex", "timex-v2", "value.f1", "ontonotes", (("value.f1", Score(0.5, 0.4, 0.6)),),
+                   (("d1", (("value.f1", 0.5),)),), ("gold", "pred"), (("d1", (2.0, 2.0)),),
+                   "sentence", ("gold",), (("d1", ((2.0,),)),))
+    return to_json(RunRecord(RunInfo("m", (), None, "x", 1, 10), ExtractorInfo("m", "1", "ontonotes", ("timex",), ()),
+                             "sha256:0123456789abcdef", 1, "0.1.0", (t,)))
+
+
+def _mutate(draw, obj, depth=0):
+    """A copy of a JSON value with one random place replaced by random JSON."""
+    if isinstance(obj, dict) and obj and depth < 6 and draw(st.integers(0, 3)):
+        key = draw(st.sampled_from(sorted(obj)))
+        return {**obj, key: _mutate(draw, obj[key], depth + 1)}
+    if isinstance(obj, list) and obj and depth < 6 and draw(st.integers(0, 3)):
+        i = draw(st.integers(0, len(obj) - 1))
+        return obj[:i] + [_mutate(draw, obj[i], depth + 1)] + obj[i + 1:]
+    return draw(FIELD_VALUES | st.just(None) | st.just("<script>alert(1)</script>"))
+
+
+@SETTINGS
+@given(st.data())
+def test_result_reader_refuses_any_mutated_result_with_one_line(data):
+    from bench.results import read_result
+
+    obj = _mutate(data.draw, _valid_result())
+    path = _tmp_file(json.dumps(obj).encode())
+    _loads_or_data_error(read_result, path)
+
+
+@SETTINGS
+@given(st.binary(max_size=300) | st.just(json.dumps(_valid_result()).encode()[:200]))
+def test_result_reader_survives_random_bytes(data):
+    from bench.results import read_result
+
+    _loads_or_data_error(read_result, _tmp_file(data))
+
+
+@FEW
+@given(data=st.data())
+def test_a_bad_result_never_leaves_a_partial_output(tmp_path_factory, data):
+    """`bench compare` and `bench leaderboard` on a mutated result: an error line, no page written."""
+    from typer.testing import CliRunner
+
+    from bench.cli import app
+
+    root = tmp_path_factory.mktemp("lb")
+    (root / "runs").mkdir()
+    (root / "runs" / "m.json").write_text(json.dumps(_mutate(data.draw, _valid_result())))
+    res = CliRunner().invoke(app, ["leaderboard", "--runs", str(root / "runs"), "--output", str(root / "out"),
+                                   "--readme", str(root / "none.md")])
+    assert res.exit_code in (0, 2), res.output
+    if res.exit_code == 2:
+        assert res.stderr.startswith("error: ") and res.stderr.count("\n") == 1
+        assert not (root / "out").exists()

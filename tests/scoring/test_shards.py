@@ -95,6 +95,7 @@ def synthetic_run(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_merge_is_exact_on_a_larger_generated_corpus(tmp_path, synthetic_run, monkeypatch):
     monkeypatch.setenv("BENCH_REPLAY", str(synthetic_run / "predictions.jsonl"))
     whole = _evaluate(tmp_path, REPLAY, synthetic_run / "dataset", "whole.json")
@@ -103,6 +104,7 @@ def test_merge_is_exact_on_a_larger_generated_corpus(tmp_path, synthetic_run, mo
     assert json.loads(whole.read_text())["dataset"]["n_documents"] == 80
 
 
+@pytest.mark.slow
 def test_prediction_file_shards_merge_to_the_same_scores(tmp_path, synthetic_run):
     """`bench predict --shard`-style files: identical except the per-file digest, recorded per shard."""
     lines = (synthetic_run / "predictions.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)

@@ -29,6 +29,8 @@ import pytest
 from bench.scoring.base import CountTable, Metric, prf, prf_metrics
 from bench.stats import _pair, _paired_diffs, paired_bootstrap, permutation_test
 
+pytestmark = [pytest.mark.slow]
+
 ALPHA = 0.05
 N_PAIRS = 400
 RESAMPLES = 199  # (R + 1) * alpha = 10 is a whole number: the Monte Carlo permutation test is exact in size
