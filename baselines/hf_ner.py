@@ -16,14 +16,18 @@ view.  Numeric OntoNotes labels are dropped; DATE/TIME spans become TIMEX3 via
 ``baselines.timex_normalize.normalize`` (spans it cannot normalise are skipped).
 
 ``MiniLMNERExtractor`` (registered as ``minilm-ner``) is the default offline
-model: MiniLM-L6 fine-tuned by ``baselines.train_ner`` (trained into a cache dir
-on first use) plus embedding stance from ``baselines.stance_embed``.
+model: MiniLM-L6 with word-shape embeddings (``baselines.minilm_model``) fine-tuned
+by ``baselines.train_ner`` (trained into a cache dir on first use) plus embedding
+stance from ``baselines.stance_embed``.  ``ShapeModelExtractor`` runs that network
+with this module's windows, decoding and trimming; only loading and the extra
+shape input differ.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -119,6 +123,7 @@ _ABBREV_END = re.compile(
 )
 _POSSESSIVE = re.compile(r"(?:['’ʼ][sS]|(?<=[sS])['’ʼ])$")
 _ARTICLE = re.compile(r"(?:the|The|THE)\s+")  # used with .match(text, pos)
+_TRAILING_FUNCTION_WORDS = re.compile(r"(?:\s+(?:of|the|and|for|in|on|at|to|by|with|from|a|an))+$")
 
 
 def _unbalanced(span: str, ch: str) -> bool:
@@ -212,6 +217,15 @@ def _weights_sha256(model_dir: Path) -> str:
     return h.hexdigest()
 
 
+def _safetensors_error() -> type[Exception]:
+    """safetensors' error type (damaged weights), imported only once loading is under way."""
+    try:
+        from safetensors import SafetensorError
+    except ImportError:  # older safetensors
+        return OSError
+    return SafetensorError
+
+
 class HFTokenClassificationExtractor:
     """Entities (and timexes when the model has DATE/TIME) from a HF token classifier.
 
@@ -273,9 +287,9 @@ class HFTokenClassificationExtractor:
                     model = AutoModelForTokenClassification.from_pretrained(source, use_safetensors=True, **kwargs)
                 except OSError:
                     model = AutoModelForTokenClassification.from_pretrained(source, **kwargs)
-        except OSError as exc:
+        except (OSError, ValueError, RuntimeError, pickle.UnpicklingError, _safetensors_error()) as exc:
             raise ExtractorError(
-                f"cannot load {self.model_id!r}: {exc}. Pass a local directory, or allow hub "
+                f"cannot load {self.model_id!r}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}. Pass a local directory, or allow hub "
                 "downloads (HF_HUB_OFFLINE unset) for a hub id."
             ) from exc
         if not getattr(tokenizer, "is_fast", False):
@@ -344,6 +358,7 @@ class HFTokenClassificationExtractor:
                 if "attention_mask" not in inputs:
                     rows = [[1] * len(enc["input_ids"][k]) + [0] * (width - len(enc["input_ids"][k])) for k in batch]
                     inputs["attention_mask"] = torch.tensor(rows, dtype=torch.long, device=self.device)
+                inputs.update(self._extra_inputs(text, enc, batch, width))
                 labels = self._model(**inputs).logits.argmax(-1).cpu().tolist()
                 for row, k in enumerate(batch):
                     n = len(content[k])
@@ -357,6 +372,10 @@ class HFTokenClassificationExtractor:
                             best_label[g], best_window[g])
             for g in range(total)
         ]
+
+    def _extra_inputs(self, text: str, enc, batch: list[int], width: int) -> dict:
+        """Further model inputs for windows ``batch`` of ``enc`` (padded to ``width``); none here."""
+        return {}
 
     def predict_spans(self, text: str) -> list[tuple[int, int, str]]:
         """Raw (start, end, model type) spans from word-level BIO decoding, untrimmed."""
@@ -435,6 +454,15 @@ class HFTokenClassificationExtractor:
         }
 
 
+def _trained_max_length(model_dir: Path) -> int | None:
+    """The ``max_length`` the model was trained with, from its recipe.json (None: unknown)."""
+    recipe = model_dir / "recipe.json"
+    if not recipe.is_file():
+        return None
+    value = json.loads(recipe.read_text(encoding="utf-8")).get("recipe", {}).get("hparams", {}).get("max_length")
+    return int(value) if value else None
+
+
 def decode_bio(word_tags: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Tolerant BIO decoding of (start, end, tag) words into (start, end, type) spans."""
     spans: list[tuple[int, int, str]] = []
@@ -452,16 +480,82 @@ def decode_bio(word_tags: Sequence[tuple[int, int, str]]) -> list[tuple[int, int
     return [(s, e, t) for s, e, t in spans]
 
 
+class ShapeModelExtractor(HFTokenClassificationExtractor):
+    """A ``ShapeTokenClassifier`` folder (baselines/minilm_model.py: safetensors + config,
+    no remote code); each window also gets its word-shape ids, read from the original text."""
+
+    def _load(self):
+        from transformers import AutoTokenizer
+
+        from baselines.minilm_model import ShapeTokenClassifier
+
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(self.model_id, use_fast=True)
+            model = ShapeTokenClassifier.load(self.model_id)
+        except Exception as exc:  # corrupt weights raise safetensors' own error type
+            raise ExtractorError(f"cannot load the shape model in {self.model_id!r}: "
+                                 f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from exc
+        model.to(self.device)
+        return tokenizer, model
+
+    def _extra_inputs(self, text: str, enc, batch: list[int], width: int) -> dict:
+        import torch
+
+        from baselines.minilm_model import shape_ids, word_shapes
+
+        windows = range(len(enc["input_ids"]))  # word ids and offsets are the whole text's
+        shapes = word_shapes(text, [o for k in windows for o in enc["offset_mapping"][k]],
+                             [w for k in windows for w in enc.word_ids(k)])
+        rows = []
+        for k in batch:
+            ids = shape_ids(text, enc["offset_mapping"][k], enc.word_ids(k), shapes)
+            rows.append(ids + [0] * (width - len(ids)))
+        return {"shape_ids": torch.tensor(rows, dtype=torch.long, device=self.device)}
+
+    def predict_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Names read as IO: two spans of one name label with nothing but space between are
+        one name (the model often tags "North Korean" B-NORP B-NORP, while such neighbours
+        are 13 of ~22,000 name spans in its training data; DATE/TIME keep the BIO reading,
+        where neighbours such as "last night" "tonight" are separate expressions). Then
+        names are cut at trailing function words and kept only with a capital letter
+        (docs/guidelines.md: proper names only; the training labels obey both)."""
+        merged: list[tuple[int, int, str]] = []
+        for s, e, typ in super().predict_spans(text):
+            gap = text[merged[-1][1]:s] if merged else "x"
+            if merged[-1:] and merged[-1][2] == typ and typ in self.label_map and not gap.strip():
+                merged[-1] = (merged[-1][0], e, typ)
+            else:
+                merged.append((s, e, typ))
+        out = []
+        for s, e, typ in merged:
+            if typ in self.label_map:
+                m = _TRAILING_FUNCTION_WORDS.search(text, s, e)
+                e = m.start() if m else e
+                if not any(c.isupper() for c in text[s:e]):
+                    continue
+            out.append((s, e, typ))
+        return out
+
+    def config(self) -> dict[str, str]:
+        return {**super().config(), "shape_mode": str(self._model.shape_mode)}
+
+
 class MiniLMNERExtractor:
-    """The default offline model: trained MiniLM NER + timex values + embedding stance."""
+    """The default offline model: trained MiniLM NER + timex values + embedding stance.
+
+    Documents are read in windows of the training examples' length (the recipe's
+    ``max_length``, 128 tokens): MiniLM-L6 was pre-trained and is fine-tuned on
+    sequences that short, and 512-token windows, whose later positions it never
+    learnt to use, cost over ten points of entity F1 (docs/baselines.md).
+    """
 
     name = "minilm-ner"
-    version = VERSION
+    version = "2.0.0"  # 2.0.0: silver-trained shape model, windows of the training length, IO reading
     tasks = frozenset({"entities", "timex", "stance"})
     label_scheme = "ontonotes"
 
     def __init__(self, model_dir: str | None = None, batch_size: int = 8, stride: int = 64,
-                 stance_model_path: str | None = None) -> None:
+                 stance_model_path: str | None = None, max_length: int | None = None) -> None:
         if model_dir:
             path = Path(model_dir)
         else:
@@ -469,7 +563,12 @@ class MiniLMNERExtractor:
 
             path = default_model_dir(train_if_missing=True)
         self.model_dir = path
-        self._ner = HFTokenClassificationExtractor(str(path), batch_size=batch_size, stride=stride)
+        from baselines.minilm_model import is_shape_model
+
+        cls = ShapeModelExtractor if is_shape_model(path) else HFTokenClassificationExtractor
+        if max_length in (None, "", "None"):
+            max_length = _trained_max_length(path)
+        self._ner = cls(str(path), batch_size=batch_size, stride=stride, max_length=max_length)
         if self._ner.label_scheme != "ontonotes" or "timex" not in self._ner.tasks:
             raise ExtractorError(f"{path} is not an OntoNotes model with DATE/TIME labels")
         self.label_map = self._ner.label_map
@@ -491,8 +590,14 @@ class MiniLMNERExtractor:
     def config(self) -> dict[str, str]:
         out = {f"ner_{k}": v for k, v in self._ner.config().items()}
         recipe = self.model_dir / "recipe.json"
-        if recipe.is_file():
-            out["recipe_sha256"] = json.loads(recipe.read_text(encoding="utf-8")).get("recipe_sha256", "")
+        if recipe.is_file():  # the model card: recipe hash and where the training text came from
+            info = json.loads(recipe.read_text(encoding="utf-8"))
+            out["recipe_sha256"] = info.get("recipe_sha256", "")
+            silver = info.get("recipe", {}).get("silver_data")
+            if silver:
+                out["silver_text"] = f"{silver['text_package']} {silver['text_file']} sha256:{silver['text_sha256'][:12]}"
+                out["silver_text_license"] = silver["text_license"]
+                out["silver_labels"] = f"{silver['teacher']}, checked by {silver['checker']}"
         stance = self._stance_predictor()
         if hasattr(stance, "config"):
             out.update({f"stance_{k}": str(v) for k, v in stance.config().items()})

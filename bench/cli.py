@@ -16,8 +16,10 @@ from bench.evaluate import DEFAULT_RESAMPLES, DEFAULT_SEED
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Kursk IE bench: score entity, TIMEX3 and claim-stance extractors on gold news data.")
 
-MODEL_HELP = "Registered name (bench list-models), module:Class, or hf:<model id or local folder>."
-ARGS_HELP = "Extractor options, key=value,... (e.g. stride=128,batch_size=16 for hf: models)."
+MODEL_HELP = ("Registered name (bench list-models), module:Class, hf:<model id or local folder>, or "
+              "openai:<model> (any OpenAI-compatible chat endpoint).")
+ARGS_HELP = ("Extractor options, key=value,... (e.g. stride=128,batch_size=16 for hf: models; "
+             "base_url=...,temperature=0,seed=1 for openai: models).")
 TRUST_HELP = "Let an hf: model run code from its repository (off by default)."
 
 
@@ -124,7 +126,7 @@ def list_models() -> None:
 
     for name, spec, tasks in list_extractors():
         typer.echo(f"{name:14} {tasks:28} {spec}")
-    typer.echo("also: 'module.path:ClassName' and 'hf:<model id or local folder>'")
+    typer.echo("also: 'module.path:ClassName', 'hf:<model id or local folder>' and 'openai:<model>'")
 
 
 @app.command()
@@ -138,15 +140,25 @@ def predict(
     shard: Optional[str] = typer.Option(None, help="i/n: only documents i, i+n, i+2n, ... of the input."),
     trust_remote_code: bool = typer.Option(False, "--trust-remote-code", help=TRUST_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    engine: str = typer.Option("local", help="local (this process) or ray (Ray Data over a pool of workers; "
+                               "pip install 'kursk-ie-bench[ray]'). The output is the same."),
+    address: Optional[str] = typer.Option(None, help="With --engine ray: an existing cluster (ray://host:10001 or "
+                                          "auto); default: a local cluster started for this command."),
+    workers: int = typer.Option(2, help="With --engine ray: workers, each with its own copy of the model."),
+    batch_size: int = typer.Option(64, help="With --engine ray: documents per batch."),
+    cpus_per_worker: float = typer.Option(1.0, help="With --engine ray: CPUs each worker reserves."),
+    gpus_per_worker: float = typer.Option(0.0, help="With --engine ray: GPUs each worker reserves."),
 ) -> None:
     """Run an extractor on arbitrary documents and write predictions in the JSONL prediction format."""
+    from bench.engines import RayOptions
     from bench.runner import RunSpec
     from bench.workflows import model_args as parse_args
     from bench.workflows import predict_file
 
     spec = RunSpec(model=model, model_args=parse_args(model_args, trust_remote_code), shard=shard,
                    progress=_progress(quiet))
-    n = predict_file(spec, input, output, claims)
+    n = predict_file(spec, input, output, claims, echo=lambda line: typer.echo(line, err=True), engine=engine,
+                     ray_options=RayOptions(address, workers, batch_size, cpus_per_worker, gpus_per_worker))
     typer.echo(f"wrote predictions for {n} document(s) to {output}")
 
 
@@ -245,19 +257,30 @@ def leaderboard(
     runs: Optional[Path] = typer.Option(None, help="Run records of one custom leaderboard (with --output)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output directory of that leaderboard."),
     readme: Optional[Path] = typer.Option(None, help="README whose marked section gets the table (default: README.md)"),
-    check: bool = typer.Option(False, "--check", help="Re-run every registered extractor in memory; fail if stale."),
-    update_runs: bool = typer.Option(False, "--update-runs", help="Re-run every registered extractor, write its run."),
+    submissions: Optional[Path] = typer.Option(None, help="Submitted runs of that custom leaderboard (with --output)."),
+    check: bool = typer.Option(False, "--check", help="Re-run every registered extractor and re-score every "
+                               "submission in memory; fail if stale."),
+    update_runs: bool = typer.Option(False, "--update-runs", help="Re-run every registered extractor and re-score "
+                                     "every submission, write their runs."),
+    add_submission: Optional[Path] = typer.Option(None, "--add-submission", help="A folder with submission.json and "
+                                                  "predictions.jsonl: validate, score and add it to its leaderboard."),
 ) -> None:
     """Render the leaderboards (leaderboard/suites.json) and the README tables from the committed run files."""
     from bench import leaderboard as lb
 
-    if check and update_runs:
-        _fail("pass at most one of --check and --update-runs")
+    if check + update_runs + (add_submission is not None) > 1:
+        _fail("pass at most one of --check, --update-runs and --add-submission")
     action = "check" if check else "update" if update_runs else "render"
     suites = list(lb.load_suites())
-    if runs or output:  # one custom leaderboard over the benchmark
+    if runs or output or submissions:  # one custom leaderboard over the benchmark
         suites = [lb.Suite(suites[0].name, Path(runs or suites[0].runs_dir), Path(output or suites[0].out_dir),
-                           suites[0].marker, suites[0].title)]
+                           suites[0].marker, suites[0].title,
+                           Path(submissions) if submissions else None if runs or output else suites[0].submissions_dir)]
+    if add_submission is not None:
+        for line in lb.add_submission(add_submission, suites, readme or lb.README,
+                                      echo=lambda s: typer.echo(s, err=True)):
+            typer.echo(line)
+        return
     lines = []
     for suite in suites:
         lines += lb.run_suite(action, suite, readme or lb.README, echo=lambda s: typer.echo(s, err=True))

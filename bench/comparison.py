@@ -2,7 +2,7 @@
 
 The units are documents (the per-document ``counts`` of every result) or, with
 ``unit="sentence"``, the task's sub-units (sentences; (document, claim) pairs for
-stance), read from the ``sub_unit_counts`` every result carries.  The tests themselves are in
+stance), read from the sub-unit count table every result carries.  The tests themselves are in
 ``bench.stats``: the paired permutation test (exact up to ``EXACT_MAX_UNITS`` units
 that differ, Monte Carlo above) and the paired bootstrap-t test.  Every row reports
 the smallest p-value the method can give on those units, and a WARNING line says
@@ -30,28 +30,14 @@ UNITS = ("document", "sentence")
 
 
 def _doc_table(tr: TaskResult):
-    from bench.scoring.base import CountTable
-
-    units = tuple(d for d, _ in tr.doc_counts)
-    values = np.array([row for _, row in tr.doc_counts], dtype=float).reshape(len(units), len(tr.count_fields))
-    return CountTable(tr.task, tr.count_fields, units, values)
+    return tr.counts
 
 
 def _sentence_table(tr: TaskResult, path: Path):
-    """The per-sub-unit count table, in document order; units are ``doc_id#i``, so two
-    results pair only if they split every document alike."""
-    from bench.scoring.base import CountTable
-
-    subs = dict(tr.sub_counts)
-    units, rows = [], []
-    for doc_id, _ in tr.doc_counts:
-        if doc_id not in subs:
-            raise DataError(f"{path}: task {tr.task!r}: no sub-unit counts for document {doc_id!r}")
-        for i, row in enumerate(subs[doc_id]):
-            units.append(f"{doc_id}#{i}")
-            rows.append(row)
-    values = np.array(rows, dtype=float).reshape(len(units), len(tr.sub_fields))
-    return CountTable(tr.task, tr.sub_fields, tuple(units), values)
+    """The per-sub-unit count table, in document order."""
+    if tr.sub_counts is None:
+        raise DataError(f"{path}: task {tr.task!r} has no sub-unit counts; use --unit document")
+    return tr.sub_counts
 
 
 def _check_same_data(a: RunRecord, b: RunRecord, pa: Path, pb: Path) -> None:

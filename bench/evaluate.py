@@ -14,7 +14,9 @@ from dataclasses import dataclass, replace
 
 from bench import __version__
 from bench.io import DataError
-from bench.results import ExtractorInfo, RunInfo, RunRecord, Score, TaskResult, float_rows
+from bench.count_store import sub_unit_ids
+from bench.results import ExtractorInfo, RunInfo, RunRecord, Score, TaskResult
+from bench.scoring.base import CountTable
 from bench.types import CONLL_LABELS, ENTITY_LABELS, Annotations, GoldCorpus
 
 DEFAULT_SEED = 12345
@@ -77,6 +79,8 @@ def count_task(task: str, corpus: GoldCorpus, gold: Sequence[Annotations], preds
     needed = {f for m in t.headline_metrics(empty) for f in m.fields}
     table, sub_table = t.count_units(docs, gold, preds, corpus.claims, ("document", "sentence"),
                                      (None, tuple(f for f in empty.fields if f in needed)), label_scheme=label_scheme)
+    ids = sub_unit_ids([u.rsplit("#", 1)[0] for u in sub_table.units], t.sub_unit)
+    sub_table = CountTable(task, sub_table.fields, ids, sub_table.values)
     return TaskCounts(task, table, sub_table, t.headline_metrics(table))
 
 
@@ -88,18 +92,6 @@ def _bounds(ci) -> tuple[float | None, float | None]:
     return (None, None) if ci is None else (_defined(ci.low), _defined(ci.high))
 
 
-def _sub_counts(c: TaskCounts) -> tuple:
-    """(doc_id, rows of its sub-units) in document order; sub-unit ids are "<doc_id>#...".
-
-    Stored so that `bench merge-results` recomputes every sub-unit interval exactly and
-    `bench compare --unit sentence` can pair two runs."""
-    rows = float_rows(c.sub_table.values, tuple) if len(c.sub_table.units) else []
-    by_doc: dict[str, list] = {d: [] for d in c.doc_table.units}
-    for unit, row in zip(c.sub_table.units, rows):
-        by_doc[unit.rsplit("#", 1)[0]].append(row)
-    return tuple((d, tuple(r)) for d, r in by_doc.items())
-
-
 def _task_result(c: TaskCounts, label_scheme: str, doc_ci: dict, sub_ci: dict) -> TaskResult:
     from bench.scoring import get_task
 
@@ -107,35 +99,34 @@ def _task_result(c: TaskCounts, label_scheme: str, doc_ci: dict, sub_ci: dict) -
     points = t.evaluate(table)
     scores = tuple((name, Score(_defined(v), *_bounds(doc_ci.get(name)), *_bounds(sub_ci.get(name))))
                    for name, v in points.items())
-    # each metric on every row at once: the same arithmetic as Metric.point on one row
-    per_metric = [(m.name, m(table.values[:, table.columns(m.fields)]).tolist()) for m in c.headline]
-    per_doc = tuple((doc_id, tuple((name, _defined(vals[i])) for name, vals in per_metric))
-                    for i, doc_id in enumerate(table.units))
     confusion = None
     if t.confusion is not None:
         labels, matrix = t.confusion(table)
         confusion = (tuple(labels), tuple(tuple(int(x) for x in row) for row in matrix))
-    return TaskResult(c.task, t.version, t.main_score(label_scheme), label_scheme, scores, per_doc, table.fields,
-                      tuple(zip(table.units, float_rows(table.values, tuple))), t.sub_unit,
-                      c.sub_table.fields, _sub_counts(c), confusion)
+    return TaskResult(c.task, t.version, t.main_score(label_scheme), label_scheme, scores, table, t.sub_unit,
+                      c.sub_table, confusion)
 
 
-def finish_tasks(counted: list[TaskCounts], label_scheme: str, seed: int, n_resamples: int) -> tuple[TaskResult, ...]:
+def finish_tasks(counted: list[TaskCounts], label_scheme: str, seed: int, n_resamples: int,
+                 progress: bool = False) -> tuple[TaskResult, ...]:
     """Bootstrap intervals and task results from the count tables of every task."""
     from bench.stats import bootstrap_many
 
     # every task's tables at once: those over the same units share one set of resamples
     jobs = [(c.doc_table, c.headline) for c in counted] + [(c.sub_table, c.headline) for c in counted]
-    intervals = bootstrap_many(jobs, n_resamples, seed)
+    intervals = bootstrap_many(jobs, n_resamples, seed, progress=progress)
     del jobs
     return tuple(_task_result(c, label_scheme, intervals[i], intervals[len(counted) + i])
                  for i, c in enumerate(counted))
 
 
 def score_predictions(corpus: GoldCorpus, preds: Sequence[Annotations], tasks: Sequence[str], label_scheme: str,
-                      info: ExtractorInfo, run: RunInfo) -> RunRecord:
+                      info: ExtractorInfo, run: RunInfo, progress: bool = False) -> RunRecord:
     """Score aligned predictions for the given tasks (documents without predictions are
-    left out only in a --partial run; the caller checks completeness)."""
+    left out only in a --partial run; the caller checks completeness).  ``progress``: bars
+    over the tasks counted and the bootstrap resamples."""
+    from tqdm import tqdm
+
     from bench.environment import environment
     from bench.scoring import get_task, task_order
 
@@ -145,13 +136,13 @@ def score_predictions(corpus: GoldCorpus, preds: Sequence[Annotations], tasks: S
     aligned = [by_id[d.doc_id] for d in docs]
     counted = []
     with paused_gc():
-        for task in task_order(tasks):
+        for task in tqdm(task_order(tasks), desc="count", unit="task", disable=not progress, leave=False):
             layer = get_task(task).layer
             missing = [p.doc_id for p in aligned if getattr(p, layer) is None]
             if missing:
                 raise DataError(f"{info.name}: declares task {task!r} but produced no {layer} for {missing[0]}")
             counted.append(count_task(task, corpus, gold, aligned, docs, label_scheme))
-        results = finish_tasks(counted, label_scheme, run.seed, run.n_resamples)
+        results = finish_tasks(counted, label_scheme, run.seed, run.n_resamples, progress)
     return RunRecord(run, info, corpus.fingerprint, len(docs), __version__, results, environment=environment())
 
 

@@ -53,6 +53,9 @@ class Extractor(Protocol):
     # Optional: ``extract_batch(docs, claims) -> list[Annotations]`` (one per document, in
     # order), for models that run faster on many documents at once; the runner uses it
     # when present and calls ``extract`` otherwise.
+    # Optional: ``diagnostics() -> dict[str, int]``, counts of what the extractor could not
+    # use (an LLM's parse failures, unaligned strings), stamped on the result; and
+    # ``usage() -> dict[str, float]`` (requests, tokens), added to the timings file.
 
 
 def registered() -> dict[str, str]:

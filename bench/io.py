@@ -15,44 +15,43 @@ class DataError(ValueError):
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
-    """Yield (line number, object) for each non-blank line; errors name path:line."""
+    """Yield (line number, object) for each non-blank line; errors name path:line.
+
+    Parsed with orjson (strict RFC 8259: no NaN, 64-bit integers, valid UTF-8 and Unicode),
+    several times faster than the standard library on big prediction files."""
+    import orjson
+
     try:
         fh = open(path, "rb")
     except OSError as exc:
         raise DataError(f"{path}: cannot open: {exc.strerror}") from None
     with fh:
-        # bytes decoded line by line: a text-mode reader decodes ahead in chunks and
-        # would blame the wrong line for an invalid byte
         for lineno, raw in enumerate(fh, 1):
-            try:
-                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")  # a leading BOM is fine
-            except UnicodeDecodeError:
-                raise DataError(f"{path}:{lineno}: not valid UTF-8") from None
-            if not line.strip():
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a leading BOM is fine
+                raw = raw[3:]
+            if not raw.strip():
                 continue
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from None
-            except (RecursionError, ValueError) as exc:  # nested too deep; an integer of > 4300 digits
-                raise DataError(f"{path}:{lineno}: invalid JSON: {exc}") from None
+                obj = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise DataError(f"{path}:{lineno}: {_why(raw, exc)}") from None
             if not isinstance(obj, dict):
                 raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
-            if "\\u" in line and _SURROGATE_ESCAPE.search(line) and not _encodable(obj):
-                # "\ud800" parses into a str that can never be written out as UTF-8
-                raise DataError(f"{path}:{lineno}: a string holds an unpaired surrogate escape (invalid Unicode)")
             yield lineno, obj
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
-def _encodable(obj: dict) -> bool:
+def _why(raw: bytes, exc: Exception) -> str:
+    """The one-line reason a line is not JSON, in terms a user can act on."""
     try:
-        json.dumps(obj, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not valid UTF-8"
+    if _SURROGATE_ESCAPE.search(line):
+        return "a string holds an unpaired surrogate escape (invalid Unicode)"
+    return f"invalid JSON: {str(exc).split(':')[0][:100]}"
 
 
 def dumps_line(obj: dict) -> str:

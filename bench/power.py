@@ -68,7 +68,7 @@ def task_power(runs, task: str) -> TaskPower | None:
             doc_w.append(s.high - s.low)
         if s is not None and s.sent_low is not None and s.sent_high is not None:
             sent_w.append(s.sent_high - s.sent_low)
-    n_docs = len(trs[0][1].doc_counts)
+    n_docs = len(trs[0][1].counts.units)
     tables = [_sentence_table(t, Path(r.extractor.name)) for r, t in trs]
     z = NormalDist().inv_cdf(1 - ALPHA / 2) + NormalDist().inv_cdf(POWER)
     mdes = []

@@ -196,6 +196,11 @@ def check_output(ann: Annotations, doc: Document, claim_ids: set[str], where: st
     return _parse_line(row, where, doc, claim_ids)
 
 
+def annotations_from_row(obj: dict, where: str, doc: Document, claim_ids: set[str]) -> Annotations:
+    """A prediction line (a dict as read from JSON) checked and turned into Annotations."""
+    return _parse_line(obj, where, doc, claim_ids)
+
+
 def tasks_of(pred: Iterable[Annotations]) -> frozenset[str]:
     """The registered tasks whose layer the predictions hold."""
     from bench.scoring import TASKS

@@ -301,7 +301,15 @@ def _run_header(rec: RunRecord | None, name: str) -> str:
             scores.append(f"{esc(tr.task)} {esc(tr.main_score)} = {esc(cell_text((s.value, s.low, s.high)))}")
     return (f"<p><b>{esc(rec.extractor.name)}</b> {esc(rec.extractor.version)} on {esc(rec.n_documents)} documents; "
             f"{'; '.join(scores)} (%, 95% CI over documents)</p>\n"
-            f'<p class="mono muted">{esc(rec.signature())}</p>\n')
+            f'<p class="mono muted">{esc(rec.signature())}</p>\n' + _diagnostics(rec))
+
+
+def _diagnostics(rec: RunRecord) -> str:
+    """What the extractor could not use (an LLM's parse failures, unaligned strings), counted."""
+    if not rec.diagnostics:
+        return ""
+    items = "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in rec.diagnostics)
+    return f'<details class="diagnostics" open><summary>Extractor diagnostics</summary><ul>{items}</ul></details>\n'
 
 
 def render_report(corpus: GoldCorpus, preds: Sequence[Annotations], label_scheme: str,

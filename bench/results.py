@@ -1,10 +1,13 @@
 """Run records: what one evaluation produced, stamped with everything that identifies it.
 
-One typed record (``RunRecord``), one writer and one reader.  The file format is the
-JSON Schema ``bench/schemas/result-v2.schema.json``: every file read is validated
-against it (a submitted result is untrusted input: wrong types are refused with a
-one-line error before anything is rendered).  The result JSON is byte-identical for
-the same inputs and seed; wall-clock timings go to a sibling `<name>.timings.json`.
+One typed record (``RunRecord``), one writer and one reader.  A result is two files:
+`<name>.json` (scores, intervals, metadata; the JSON Schema
+``bench/schemas/result-v3.schema.json``) and `<name>.counts.parquet`, the per-document
+and per-sub-unit count tables every figure derives from (``bench.count_store``),
+named and hashed in the JSON.  Every file read is validated (a submitted result is
+untrusted input: wrong types, or a sidecar whose hash differs, are refused with a
+one-line error before anything is rendered).  Both files are byte-identical for the
+same inputs and seed; wall-clock timings go to `<name>.timings.json`.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from bench.io import DataError, atomic_write_text
+from bench.scoring.base import CountTable
 
-SCHEMA = "kursk-ie-bench/result/v2"
-SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "result-v2.schema.json"
+SCHEMA = "kursk-ie-bench/result/v3"
+SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "result-v3.schema.json"
 
 
 @dataclass(frozen=True)
@@ -37,12 +41,10 @@ class TaskResult:
     main_score: str
     label_scheme: str
     scores: tuple[tuple[str, Score], ...]
-    per_document: tuple[tuple[str, tuple[tuple[str, float | None], ...]], ...]
-    count_fields: tuple[str, ...]
-    doc_counts: tuple[tuple[str, tuple[float, ...]], ...]  # per-document counts: sums give every figure
+    counts: CountTable  # one row per document: sums give every figure
     sub_unit: str = "sentence"  # the unit below a document: "sentence" or "pair" (document, claim)
-    sub_fields: tuple[str, ...] = ()  # the fields the sub-unit counts keep (the headline metrics')
-    sub_counts: tuple[tuple[str, tuple[tuple[float, ...], ...]], ...] = ()  # doc_id -> one row per sub-unit
+    # one row per sub-unit ("<doc_id>#<i>"), the fields of the headline metrics only
+    sub_counts: CountTable | None = None
     confusion: tuple[tuple[str, ...], tuple[tuple[int, ...], ...]] | None = None  # labels, gold x pred
 
     def score(self, name: str) -> Score | None:
@@ -50,7 +52,11 @@ class TaskResult:
 
     def sums(self) -> dict[str, float]:
         """Each count field summed over the documents."""
-        return {f: sum(row[i] for _, row in self.doc_counts) for i, f in enumerate(self.count_fields)}
+        return dict(zip(self.counts.fields, self.counts.total().tolist()))
+
+    @property
+    def doc_ids(self) -> tuple[str, ...]:
+        return self.counts.units
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,9 @@ class RunRecord:
     # (name, version) of the interpreter and libraries; reported, not part of the signature
     environment: tuple[tuple[str, str], ...] = ()
     schema: str = SCHEMA
+    # (name, count) of what the extractor could not use (an LLM's parse failures, unaligned
+    # strings, ...); written only when there are any, so results without them are unchanged
+    diagnostics: tuple[tuple[str, int], ...] = ()
 
     @property
     def seed(self) -> int:
@@ -132,36 +141,6 @@ def _r(x: float | None) -> float | None:
     return round(float(x), 6)
 
 
-def _r_rows(rows: list) -> list:
-    """``[[_r(v) for v in row] for row in rows]``; counts (small multiples of 1/4, which
-    rounding leaves unchanged) skip the per-number rounding, slow on 100,000 documents."""
-    import numpy as np
-
-    try:
-        arr = np.array(rows, dtype=np.float64)
-    except (TypeError, ValueError):
-        arr = None
-    if arr is not None and arr.ndim == 2 and arr.size and float(np.abs(arr).max()) < 2.0 ** 50 \
-            and np.array_equal(arr * 4, np.round(arr * 4)):
-        return float_rows(arr)
-    return [[_r(v) for v in row] for row in rows]
-
-
-def float_rows(arr, row_type: type = list) -> list:
-    """``arr.tolist()`` (rows as ``row_type``) for a 2-D array of counts, with every distinct
-    value one shared float object: 100,000 documents hold tens of millions of counts but
-    only a few distinct values, and a float object costs three times its pointer."""
-    import numpy as np
-
-    quarters = arr * 4
-    if not arr.size or np.signbit(arr).any() or float(quarters.max()) >= 4096 \
-            or not np.array_equal(quarters, np.floor(quarters)):
-        return [row_type(r) for r in arr.tolist()]
-    shared = [i / 4 for i in range(int(quarters.max()) + 1)]  # exactly the values in arr
-    get = shared.__getitem__
-    return [row_type(map(get, r)) for r in quarters.astype(np.int64).tolist()]
-
-
 def _score_json(s: Score) -> dict:
     return {"value": _r(s.value), "ci95_doc": [_r(s.low), _r(s.high)], "ci95_sentence": [_r(s.sent_low), _r(s.sent_high)]}
 
@@ -170,18 +149,17 @@ def _task_json(t: TaskResult) -> dict:
     out = {
         "version": t.version, "main_score": t.main_score, "label_scheme": t.label_scheme,
         "scores": {name: _score_json(s) for name, s in t.scores},
-        "per_document": {d: {k: _r(v) for k, v in vals} for d, vals in t.per_document},
-        "counts": {"fields": list(t.count_fields),
-                   "documents": dict(zip((d for d, _ in t.doc_counts), _r_rows([r for _, r in t.doc_counts])))},
-        "sub_unit_counts": {"unit": t.sub_unit, "fields": list(t.sub_fields),
-                            "documents": {d: [list(r) for r in rows] for d, rows in t.sub_counts}},
+        "counts": {"fields": list(t.counts.fields), "sub_unit": t.sub_unit,
+                   "sub_fields": list(t.sub_counts.fields) if t.sub_counts is not None else []},
     }
     if t.confusion is not None:
         out["confusion"] = {"labels": list(t.confusion[0]), "rows_gold_cols_pred": [list(r) for r in t.confusion[1]]}
     return out
 
 
-def to_json(rec: RunRecord) -> dict:
+def to_json(rec: RunRecord, counts_sha256: str | None = None) -> dict:
+    """The result JSON; ``counts_sha256`` is that of its count sidecar, `<stem>.counts.parquet`
+    beside it (named by the result's own name, so the JSON does not depend on it)."""
     run = rec.run
     return {
         "schema": rec.schema,
@@ -196,17 +174,38 @@ def to_json(rec: RunRecord) -> dict:
         "dataset": {"name": run.dataset, "fingerprint": rec.dataset_fingerprint, "n_documents": rec.n_documents},
         "package_version": rec.package_version,
         "environment": dict(rec.environment),
+        "counts_file": None if counts_sha256 is None else {"sha256": counts_sha256},
         "tasks": {t.task: _task_json(t) for t in rec.tasks},
-    }
+    } | ({"diagnostics": dict(rec.diagnostics)} if rec.diagnostics else {})
+
+
+def counts_path(path: Path) -> Path:
+    return Path(path).with_name(Path(path).stem + ".counts.parquet")
+
+
+def result_files(path: Path, rec: RunRecord, timings: dict[str, float] | None = None) -> dict[Path, bytes]:
+    """Every file of a result, by path: the JSON, its count sidecar and (given) the timings."""
+    import hashlib
+
+    from bench.count_store import encode
+
+    data = encode(rec.tasks)
+    side = counts_path(path)
+    obj = to_json(rec, hashlib.sha256(data).hexdigest())
+    out = {side: data, Path(path): (json.dumps(obj, indent=1, ensure_ascii=False) + "\n").encode("utf-8")}
+    if timings is not None:
+        t = {k: round(v, 3) for k, v in timings.items()}
+        out[timings_path(Path(path))] = (json.dumps(t, indent=1) + "\n").encode("utf-8")
+    return out
 
 
 def write_result(path: Path, rec: RunRecord, timings: dict[str, float] | None = None) -> None:
-    from bench.jsonfast import dumps  # = json.dumps(..., indent=1, ensure_ascii=False), fast on big files
+    """The count sidecar first, then the JSON that names and hashes it (a reader verifies the
+    pair, so a kill between the two writes leaves a refused pair, never a mismatched one)."""
+    from bench.io import atomic_write_bytes
 
-    atomic_write_text(Path(path), dumps(to_json(rec), indent=1) + "\n")
-    if timings is not None:
-        t = {k: round(v, 3) for k, v in timings.items()}
-        atomic_write_text(timings_path(Path(path)), json.dumps(t, indent=1) + "\n")
+    for file, data in result_files(path, rec, timings).items():
+        atomic_write_bytes(file, data)
 
 
 def timings_path(path: Path) -> Path:
@@ -223,7 +222,7 @@ def _validator():
 
 
 def validate(obj: object, where: str) -> None:
-    """Refuse anything that is not a v2 result, naming the first wrong place."""
+    """Refuse anything that is not a v3 result, naming the first wrong place."""
     if isinstance(obj, dict) and obj.get("schema") != SCHEMA:
         raise DataError(f"{where}: unsupported result schema {str(obj.get('schema'))[:80]!r}; expected {SCHEMA!r}")
     error = next(iter(sorted(_validator().iter_errors(obj), key=lambda e: list(e.absolute_path))), None)
@@ -236,27 +235,27 @@ def _score(v: dict) -> Score:
     return Score(v["value"], *v["ci95_doc"], *v["ci95_sentence"])
 
 
-def _task(name: str, t: dict, where: str) -> TaskResult:
-    fields = tuple(t["counts"]["fields"])
-    for d, row in t["counts"]["documents"].items():
-        if len(row) != len(fields):
-            raise DataError(f"{where}: task {name!r}, document {d!r}: {len(row)} counts for {len(fields)} fields")
-    sub = t["sub_unit_counts"]
-    for d, rows in sub["documents"].items():
-        if any(len(r) != len(sub["fields"]) for r in rows):
-            raise DataError(f"{where}: task {name!r}, document {d!r}: a sub-unit row has the wrong length")
+def _task(name: str, t: dict, tables: dict, where: str) -> TaskResult:
+    counts = t["counts"]
+    doc_table, sub_table = tables.get((name, "document")), tables.get((name, "sub"))
+    if doc_table is None or sub_table is None:
+        raise DataError(f"{where}: the count file has no tables for task {name!r}")
+    if doc_table.fields != tuple(counts["fields"]) or sub_table.fields != tuple(counts["sub_fields"]):
+        raise DataError(f"{where}: the count file's fields for task {name!r} differ from the result's")
     conf = t.get("confusion")
     return TaskResult(
         name, t["version"], t["main_score"], t["label_scheme"],
-        tuple((k, _score(v)) for k, v in t["scores"].items()),
-        tuple((d, tuple(v.items())) for d, v in t["per_document"].items()),
-        fields, tuple((d, tuple(row)) for d, row in t["counts"]["documents"].items()),
-        sub["unit"], tuple(sub["fields"]), tuple((d, tuple(tuple(r) for r in rows)) for d, rows in sub["documents"].items()),
+        tuple((k, _score(v)) for k, v in t["scores"].items()), doc_table, counts["sub_unit"], sub_table,
         None if conf is None else (tuple(conf["labels"]), tuple(tuple(r) for r in conf["rows_gold_cols_pred"])),
     )
 
 
-def from_json(obj: object, where: str = "result") -> RunRecord:
+def from_json(obj: object, where: str = "result", counts: bytes | None = None) -> RunRecord:
+    """A record from its JSON and the bytes of its count sidecar (checked against the hash)."""
+    import hashlib
+
+    from bench.count_store import decode
+
     validate(obj, where)
     run, ex = obj["run"], obj["extractor"]
     pred = run["predictions"]
@@ -266,12 +265,37 @@ def from_json(obj: object, where: str = "result") -> RunRecord:
                    None if run["shard"] is None else (run["shard"]["index"], run["shard"]["count"]))
     if obj["dataset"]["name"] != run["dataset"]:
         raise DataError(f"{where}: dataset.name {obj['dataset']['name']!r} differs from run.dataset {run['dataset']!r}")
+    ref = obj["counts_file"]
+    if obj["tasks"] and (ref is None or counts is None):
+        raise DataError(f"{where}: the per-document counts (counts_file) are missing")
+    tables = {}
+    if counts is not None and ref is not None:
+        if hashlib.sha256(counts).hexdigest() != ref["sha256"]:
+            raise DataError(f"{where}: its .counts.parquet differs from the sha256 the result records (edited, "
+                            "or from another run)")
+        tables = decode(counts, f"{where}: its .counts.parquet")
+    tasks = tuple(_task(name, t, tables, where) for name, t in obj["tasks"].items())
+    for t in tasks:
+        if len(t.counts.units) != obj["dataset"]["n_documents"]:
+            raise DataError(f"{where}: task {t.task!r} has counts for {len(t.counts.units)} documents, the result "
+                            f"says {obj['dataset']['n_documents']}")
     return RunRecord(
         info, ExtractorInfo(ex["name"], ex["version"], ex["label_scheme"], tuple(ex["tasks"]), tuple(ex["config"].items())),
-        obj["dataset"]["fingerprint"], obj["dataset"]["n_documents"], obj["package_version"],
-        tuple(_task(name, t, where) for name, t in obj["tasks"].items()),
+        obj["dataset"]["fingerprint"], obj["dataset"]["n_documents"], obj["package_version"], tasks,
         environment=tuple(obj["environment"].items()),
+        diagnostics=tuple(obj.get("diagnostics", {}).items()),
     )
+
+
+def round_trip(rec: RunRecord) -> RunRecord:
+    """The record as its files would give it back (figures rounded to 6 decimals)."""
+    from bench.count_store import encode
+
+    data = encode(rec.tasks)
+    import hashlib
+
+    obj = json.loads(json.dumps(to_json(rec, hashlib.sha256(data).hexdigest())))
+    return from_json(obj, "result", data)
 
 
 def read_result(path: Path) -> RunRecord:
@@ -287,7 +311,15 @@ def read_result(path: Path) -> RunRecord:
         raise DataError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
     except (RecursionError, ValueError) as exc:
         raise DataError(f"{path}: invalid JSON: {str(exc)[:100]}") from None
-    return from_json(obj, str(path))
+    validate(obj, str(path))  # before anything else is read on its word
+    counts = None
+    if obj["counts_file"] is not None:
+        side = counts_path(Path(path))
+        try:
+            counts = side.read_bytes()
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read its counts file {side.name}: {exc.strerror}") from None
+    return from_json(obj, str(path), counts)
 
 
 def read_timings(path: Path) -> dict[str, float]:

@@ -8,9 +8,11 @@ otherwise only read result files.
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.evaluate import DEFAULT_RESAMPLES, DEFAULT_SEED, infer_label_scheme, score_predictions
@@ -152,7 +154,7 @@ def evaluate(spec: RunSpec) -> Outcome:
                   _shard_of(spec))
     if spec.model is not None:
         return score_extractor(load_model(spec), corpus, run, spec.progress)
-    return score_file(Path(spec.predictions), corpus, run, spec.label_scheme, spec.name)
+    return score_file(Path(spec.predictions), corpus, run, spec.label_scheme, spec.name, spec.progress)
 
 
 def score_extractor(extractor, corpus: GoldCorpus, run: RunInfo, progress: bool = False) -> Outcome:
@@ -165,14 +167,46 @@ def score_extractor(extractor, corpus: GoldCorpus, run: RunInfo, progress: bool 
     cfg = extractor.config() if hasattr(extractor, "config") else {}
     info = ExtractorInfo(extractor.name, extractor.version, extractor.label_scheme,
                          tuple(task_order(extractor.tasks)), tuple(sorted((str(k), str(v)) for k, v in cfg.items())))
-    rec = score_predictions(corpus, preds, info.tasks, extractor.label_scheme, info, run)
+    rec = score_predictions(corpus, preds, info.tasks, extractor.label_scheme, info, run, progress)
+    diagnostics = extractor_diagnostics(extractor)
+    if diagnostics:
+        rec = replace(rec, diagnostics=diagnostics)
     timings = {"predict_s": t1 - t0, "docs_per_s": len(preds) / max(t1 - t0, 1e-9),
-               "score_s": time.perf_counter() - t1}
+               "score_s": time.perf_counter() - t1, **extractor_usage(extractor)}
     return Outcome(rec, preds, timings, extractor.label_scheme)
 
 
+_DIAGNOSTIC_NAME = re.compile(r"[a-z0-9_.-]{1,100}")
+
+
+def extractor_diagnostics(extractor) -> tuple[tuple[str, int], ...]:
+    """An extractor's optional ``diagnostics()``: counts of what it could not use (an LLM's
+    parse failures, unaligned strings), stamped on the result; checked like any input."""
+    fn = getattr(extractor, "diagnostics", None)
+    if not callable(fn):
+        return ()
+    got = fn()
+    if not isinstance(got, dict) or len(got) > 1000 or not all(
+            isinstance(k, str) and _DIAGNOSTIC_NAME.fullmatch(k) and type(v) is int and v >= 0 for k, v in got.items()):
+        raise DataError(f"{extractor.name}: diagnostics() must return names ([a-z0-9_.-]) to counts >= 0")
+    return tuple(sorted(got.items()))
+
+
+def extractor_usage(extractor) -> dict[str, float]:
+    """An extractor's optional ``usage()`` (requests, tokens): added to the timings file, which
+    is kept apart from the result because it differs between a first run and a cached rerun."""
+    fn = getattr(extractor, "usage", None)
+    if not callable(fn):
+        return {}
+    got = fn()
+    if not isinstance(got, dict) or not all(isinstance(k, str) and type(v) in (int, float) and math.isfinite(v)
+                                            for k, v in got.items()):
+        raise DataError(f"{extractor.name}: usage() must return names to numbers")
+    return {k: float(v) for k, v in got.items()}
+
+
 def score_file(path: Path, corpus: GoldCorpus, run: RunInfo, label_scheme: str | None = None,
-               name: str | None = None) -> Outcome:
+               name: str | None = None, progress: bool = False) -> Outcome:
     """A predictions file read (strictly) and scored; its label scheme declared or implied."""
     from bench.evaluate import paused_gc
     from bench.predictions import declared_label_scheme, read_predictions, tasks_of
@@ -192,7 +226,7 @@ def score_file(path: Path, corpus: GoldCorpus, run: RunInfo, label_scheme: str |
     t1 = time.perf_counter()
     rec = score_predictions(corpus, preds, info.tasks, scheme, info,
                             RunInfo(None, (), (path.name, digest), run.dataset, run.seed, run.n_resamples,
-                                    run.partial, run.shard))
+                                    run.partial, run.shard), progress)
     return Outcome(rec, preds, {"read_s": t1 - t0, "score_s": time.perf_counter() - t1}, scheme)
 
 

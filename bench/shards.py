@@ -86,14 +86,14 @@ def _read(path: Path):
 def _check_complete(path: Path, rec) -> None:
     """Every task holds counts (and sub-unit counts) for each of the shard's documents."""
     for t in rec.tasks:
-        docs = [d for d, _ in t.doc_counts]
-        subs = {d for d, _ in t.sub_counts}
-        if len(docs) != rec.n_documents or len(set(docs)) != len(docs):
-            raise DataError(f"{path}: task {t.task!r} has counts for {len(set(docs))} documents, "
+        docs = t.counts.units
+        subs = {u.rsplit("#", 1)[0] for u in t.sub_counts.units}
+        if len(docs) != rec.n_documents:
+            raise DataError(f"{path}: task {t.task!r} has counts for {len(docs)} documents, "
                             f"the shard has {rec.n_documents}")
-        missing = [d for d in docs if d not in subs]
-        if missing:
-            raise DataError(f"{path}: task {t.task!r} lacks sub-unit counts for document {missing[0]!r}")
+        extra = sorted(subs - set(docs))
+        if extra:
+            raise DataError(f"{path}: task {t.task!r} has sub-unit counts for unknown document {extra[0]!r}")
 
 
 def merge(paths: Sequence[Path]):
@@ -122,9 +122,10 @@ def merge(paths: Sequence[Path]):
         for what in ("dataset_fingerprint", "package_version"):
             _same(path, what.replace("_", " "), getattr(rec, what), getattr(first, what))
         _same(path, "run", replace(rec.run, shard=None, predictions=None), replace(first.run, shard=None, predictions=None))
-        _same(path, "tasks", [(t.task, t.version, t.main_score, t.label_scheme, t.count_fields, t.sub_fields)
+        _same(path, "tasks", [(t.task, t.version, t.main_score, t.label_scheme, t.counts.fields, t.sub_counts.fields)
                               for t in rec.tasks],
-              [(t.task, t.version, t.main_score, t.label_scheme, t.count_fields, t.sub_fields) for t in first.tasks])
+              [(t.task, t.version, t.main_score, t.label_scheme, t.counts.fields, t.sub_counts.fields)
+               for t in first.tasks])
         _check_complete(path, rec)
     if first.partial:
         raise DataError("shards of a --partial run cannot be merged into a full result")
@@ -140,14 +141,19 @@ def merge(paths: Sequence[Path]):
         h = hashlib.sha256(",".join(r.run.predictions[1] for r in recs).encode()).hexdigest()
         predictions = (re.sub(r"\.shard-\d+-of-\d+(?=\.jsonl$|$)", "", first.run.predictions[0]), "shards:" + h)
     results = finish_tasks(counted, first.extractor.label_scheme, first.seed, first.n_resamples)
+    diagnostics: dict[str, int] = {}
+    for rec in recs:  # counts over documents: the whole run's are the shards' sums
+        for k, v in rec.diagnostics:
+            diagnostics[k] = diagnostics.get(k, 0) + v
     return replace(first, run=replace(first.run, shard=None, predictions=predictions), n_documents=total,
-                   tasks=results)
+                   tasks=results, diagnostics=tuple(sorted(diagnostics.items())))
 
 
 def _merged_counts(first, recs) -> list:
     """Every task's document and sub-unit tables in dataset order."""
     import numpy as np
 
+    from bench.count_store import sub_unit_ids
     from bench.evaluate import TaskCounts
     from bench.scoring import get_task
     from bench.scoring.base import CountTable
@@ -155,18 +161,24 @@ def _merged_counts(first, recs) -> list:
     counted = []
     for k, ref in enumerate(first.tasks):
         parts = [rec.tasks[k] for rec in recs]
-        doc_rows = _interleave([t.doc_counts for t in parts])
-        doc_ids = [d for d, _ in doc_rows]
+        doc_ids = _interleave([list(t.counts.units) for t in parts])
         if len(set(doc_ids)) != len(doc_ids):
             raise DataError(f"task {ref.task}: a document appears in two shards")
-        per_doc = _interleave([list(t.sub_counts) for t in parts])
-        sub_values = np.array([row for _, rows in per_doc for row in rows], dtype=np.float64)
-        doc_table = CountTable(ref.task, ref.count_fields, tuple(doc_ids),
-                               np.array([row for _, row in doc_rows], dtype=np.float64))
-        # unit ids only decide which tables share bootstrap draws: tasks over the same kind of
-        # sub-unit do, as in an unsharded run
-        ids = tuple(f"{d}#{ref.sub_unit}{i}" for d, rows in per_doc for i in range(len(rows)))
-        sub_table = CountTable(ref.task, ref.sub_fields, ids,
-                               sub_values.reshape(len(sub_values), len(ref.sub_fields)))
+        doc_rows = _interleave([list(t.counts.values) for t in parts])
+        # each document's sub-unit rows, then all of them in dataset order
+        per_doc = _interleave([_rows_by_doc(t) for t in parts])
+        sub_docs = [d for d, rows in per_doc for _ in rows]
+        sub_values = np.array([r for _, rows in per_doc for r in rows], dtype=np.float64)
+        doc_table = CountTable(ref.task, ref.counts.fields, tuple(doc_ids), np.array(doc_rows, dtype=np.float64))
+        sub_table = CountTable(ref.task, ref.sub_counts.fields, sub_unit_ids(sub_docs, ref.sub_unit),
+                               sub_values.reshape(len(sub_values), len(ref.sub_counts.fields)))
         counted.append(TaskCounts(ref.task, doc_table, sub_table, get_task(ref.task).headline_metrics(doc_table)))
     return counted
+
+
+def _rows_by_doc(t) -> list:
+    """(doc_id, its sub-unit rows) for each document of a task result, in its order."""
+    rows: dict[str, list] = {d: [] for d in t.counts.units}
+    for unit, row in zip(t.sub_counts.units, t.sub_counts.values):
+        rows[unit.rsplit("#", 1)[0]].append(row)
+    return list(rows.items())

@@ -84,7 +84,7 @@ hitchhiker's guide to testing statistical significance in NLP, ACL (a survey).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -270,8 +270,10 @@ def _weight_chunks(values: Sequence[np.ndarray], n_resamples: int, seed: int
     return distinct, counted()
 
 
-def _resampled_sums(values: Sequence[np.ndarray], n_resamples: int, seed: int) -> list[np.ndarray]:
-    """Bootstrap sums (n_resamples, k) for each (n_units, k) array, all with the same draws."""
+def _resampled_sums(values: Sequence[np.ndarray], n_resamples: int, seed: int,
+                    tick: Callable[[int], object] | None = None) -> list[np.ndarray]:
+    """Bootstrap sums (n_resamples, k) for each (n_units, k) array, all with the same draws;
+    ``tick(b)`` after each chunk of b resamples (a progress bar)."""
     values = [np.asarray(v, dtype=np.float64) for v in values]
     acc: list[list[np.ndarray]] = [[] for _ in values]
     with _one_blas_thread():
@@ -279,6 +281,8 @@ def _resampled_sums(values: Sequence[np.ndarray], n_resamples: int, seed: int) -
         for w in chunks:
             for a, r in zip(acc, rows):
                 a.append(w @ r)
+            if tick is not None:
+                tick(len(w))
     return [np.concatenate(a) for a in acc]
 
 
@@ -301,13 +305,15 @@ def bootstrap(table: CountTable, metrics: Sequence[Metric], n_resamples: int, se
 
 
 def bootstrap_many(jobs: Sequence[tuple[CountTable, Sequence[Metric]]], n_resamples: int, seed: int,
-                   alpha: float = 0.05) -> list[dict[str, Interval]]:
+                   alpha: float = 0.05, progress: bool = False) -> list[dict[str, Interval]]:
     """``bootstrap`` of several (table, metrics) at once, with identical results.
 
     Tables over the same units (e.g. every task's document table) would draw the very
     same resamples from the same seed, so they are resampled together: one set of
-    draws instead of one per table.
+    draws instead of one per table.  ``progress``: a tqdm bar over the resamples.
     """
+    from tqdm import tqdm
+
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     out: list[dict[str, Interval]] = [{} for _ in jobs]
@@ -315,16 +321,18 @@ def bootstrap_many(jobs: Sequence[tuple[CountTable, Sequence[Metric]]], n_resamp
     for j, (table, metrics) in enumerate(jobs):
         if metrics:
             groups.setdefault(table.units, []).append(j)
+    bar = tqdm(total=n_resamples * len(groups), desc="bootstrap", unit="resample", disable=not progress, leave=False)
     for members in groups.values():
         cols = [sorted({jobs[j][0].column(f) for m in jobs[j][1] for f in m.fields}) for j in members]
         # a table that holds just the needed fields (as evaluate's sentence tables do) is used as is
         arrays = [jobs[j][0].values if c == list(range(len(jobs[j][0].fields))) else jobs[j][0].values[:, c]
                   for j, c in zip(members, cols)]
-        sums = _resampled_sums(arrays, n_resamples, seed)
+        sums = _resampled_sums(arrays, n_resamples, seed, bar.update)
         for j, c, s in zip(members, cols, sums):
             table, metrics = jobs[j]
             pos = {col: i for i, col in enumerate(c)}
             out[j] = {m.name: _percentile(m(s[:, [pos[table.column(f)] for f in m.fields]]), alpha) for m in metrics}
+    bar.close()
     return out
 
 

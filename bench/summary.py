@@ -38,9 +38,26 @@ def render(rec: RunRecord) -> str:
             support = {lab: int(sum(sums.get(f.format(label=lab), 0) for f in b.support)) for lab in b.labels}
             lines.append(f"  {name} gold support: " + ", ".join(f"{lab} {n}" for lab, n in support.items())
                          + "; macro averages span the classes with support > 0")
+    lines += diagnostics_lines(rec)
     missing = [name for name in TASKS if rec.task(name) is None]
     if missing:
         lines.append(f"  not attempted: {', '.join(missing)}")
     lines.append("  * = the task's main score; scores in %; n/a = undefined; intervals: percentile bootstrap, "
                  f"{rec.n_resamples} resamples, seed {rec.seed}")
     return "\n".join(lines)
+
+
+def diagnostics_lines(rec: RunRecord) -> list[str]:
+    """The extractor's diagnostics, one line per group ("entities.unaligned" -> group entities):
+    what it produced but could not use, so a score is never read without them."""
+    if not rec.diagnostics:
+        return []
+    from bench.scoring import TASKS
+
+    groups: dict[str, list[str]] = {}
+    for name, count in sorted(rec.diagnostics, key=lambda kv: not kv[0].endswith(".prompts")):  # prompts first
+        group, _, what = name.rpartition(".")
+        groups.setdefault(group or "run", []).append(f"{what.replace('_', ' ')} {count}")
+    order = [t for t in TASKS if t in groups] + sorted(g for g in groups if g not in TASKS)
+    return ["  diagnostics (what the extractor could not use):"] + [
+        f"    {group}: {', '.join(groups[group])}" for group in order]

@@ -41,18 +41,34 @@ def _scheme_header(extractor) -> str | None:
     return extractor.label_scheme if "entities" in extractor.tasks else None
 
 
-def predict_file(spec: RunSpec, input_path: Path, output: Path, claims_path: Path | None = None) -> int:
+def predict_file(spec: RunSpec, input_path: Path, output: Path, claims_path: Path | None = None,
+                 echo=None, engine: str = "local", ray_options=None) -> int:
+    """Predictions of a model on documents, written; ``echo`` gets its diagnostics lines, if
+    any.  ``engine`` "ray" runs the extractor on Ray Data (bench.engines), same output."""
     from bench import runner
+    from bench.engines import ENGINES, RayOptions, predict_ray
     from bench.predictions import read_input_documents, write_predictions
 
+    if engine not in ENGINES:
+        raise DataError(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if spec.model is None:
+        raise DataError("bench predict needs --model")
     docs = read_input_documents(input_path)
     if spec.shard is not None:
         from bench.shards import Shard
 
         docs = Shard.parse(spec.shard).select(docs)
     _refuse_overwriting(output, input_path, "--input")
-    extractor, preds = runner.predict(spec, docs, read_claims(claims_path))
-    write_predictions(output, preds, _scheme_header(extractor))
+    claims = read_claims(claims_path)
+    if engine == "ray":
+        got = predict_ray(spec.model, spec.model_args, docs, claims, ray_options or RayOptions(), spec.progress)
+        preds, scheme, diagnostics = got.annotations, got.label_scheme if "entities" in got.tasks else None, got.diagnostics
+    else:
+        extractor, preds = runner.predict(spec, docs, claims)
+        scheme, diagnostics = _scheme_header(extractor), runner.extractor_diagnostics(extractor)
+    write_predictions(output, preds, scheme)
+    if diagnostics and echo is not None:
+        echo("diagnostics (what the extractor could not use): " + ", ".join(f"{k} {v}" for k, v in diagnostics))
     return len(preds)
 
 

@@ -86,3 +86,12 @@ def synth_corpus(synth_dataset):
     from bench.corpus import load_dataset_dir
 
     return load_dataset_dir(synth_dataset)
+
+
+@pytest.fixture
+def llm_cache(tmp_path, monkeypatch):
+    """An empty project cache folder (the openai family's response cache lives there); no API key."""
+    monkeypatch.setenv("KURSK_BENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    return tmp_path / "cache"

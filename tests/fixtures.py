@@ -367,3 +367,173 @@ class DriftedToy(ToyExtractor):
 
     def __init__(self) -> None:
         super().__init__(drift=True)
+
+
+# ---- a scripted OpenAI-compatible server (the openai extractor family's tests) --------
+
+class Reply:
+    """One scripted HTTP answer: a status, a JSON (dict) or raw (str) body, headers and a delay."""
+
+    def __init__(self, body: object = None, status: int = 200, headers: dict | None = None, delay: float = 0.0):
+        self.body, self.status, self.headers, self.delay = body, status, dict(headers or {}), delay
+
+
+def completion(content: str | None, finish_reason: str = "stop", prompt_tokens: int = 100,
+               completion_tokens: int = 20) -> dict:
+    """A chat-completions body whose message is ``content``."""
+    return {"id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": "scripted",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                         "finish_reason": finish_reason}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                      "total_tokens": prompt_tokens + completion_tokens}}
+
+
+def chat_task(request: dict) -> str:
+    """Which task a chat request asks for (from its system prompt's answer format)."""
+    system = request["messages"][0]["content"]
+    return next(t for t, key in (("entities", '{"entities"'), ("timex", '{"timexes"'), ("stance", '{"stances"'))
+                if key in system)
+
+
+def chat_text(request: dict) -> str:
+    """The document text (or chunk) a chat request carries between <<< and >>>."""
+    user = request["messages"][-1]["content"]
+    return user[user.index("<<<\n") + 4:user.rindex("\n>>>")]
+
+
+class ScriptedServer:
+    """``POST /v1/chat/completions`` on 127.0.0.1 (a free port), answered by ``script(request, n)``
+    (n = 0, 1, ... in arrival order), which returns a Reply, a dict body or a message string.
+    Records every request body and the most requests it ever held at once."""
+
+    def __init__(self, script):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.script, self.requests, self.in_flight, self.max_in_flight = script, [], 0, 0
+        self.auth: list[str | None] = []  # each request's Authorization header
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path != "/v1/chat/completions":
+                    return self._send(Reply({"error": {"message": "not found"}}, 404))
+                request = _json.loads(body)
+                with outer._lock:
+                    n = len(outer.requests)
+                    outer.requests.append(request)
+                    outer.auth.append(self.headers.get("Authorization"))
+                    outer.in_flight += 1
+                    outer.max_in_flight = max(outer.max_in_flight, outer.in_flight)
+                try:
+                    reply = outer.script(request, n)
+                    if isinstance(reply, str):
+                        reply = Reply(completion(reply))
+                    elif isinstance(reply, dict):
+                        reply = Reply(reply)
+                    import time
+
+                    time.sleep(reply.delay)
+                    self._send(reply)
+                finally:
+                    with outer._lock:
+                        outer.in_flight -= 1
+
+            def _send(self, reply):
+                data = (reply.body if isinstance(reply.body, str) else _json.dumps(reply.body)).encode()
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for k, v in reply.headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
+                    pass
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            block_on_close = False
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def gold_answer(request: dict) -> str:
+    """A scripted model that knows the synthetic gold: the JSON answer for the request's task and text."""
+    task, text = chat_task(request), chat_text(request)
+    doc = next((d for d, t in TEXTS.items() if text in t), None)
+    if task == "entities":
+        items = [{"text": r["text"], "label": r["label"], "context": ""} for r in entity_rows() if r["doc_id"] == doc]
+        return _json.dumps({"entities": items})
+    if task == "timex":
+        items = [{"text": r["text"], "type": r["type"], "value": r["value"], "context": ""}
+                 for r in timex_rows() if r["doc_id"] == doc]
+        return _json.dumps({"timexes": items})
+    stances = [{"claim_id": r["claim_id"], "label": r["label"],
+                "evidence": [{"quote": e["text"], "holder": e["holder"], "polarity": e["polarity"]}
+                             for e in r["evidence"]]} for r in stance_rows() if r["doc_id"] == doc]
+    return _json.dumps({"stances": stances})
+
+
+def table(task: str, fields=(), rows=None, units=None):
+    """A CountTable for hand-made TaskResults: rows {unit: [counts]} (default: one empty document)."""
+    import numpy as np
+
+    from bench.scoring.base import CountTable
+
+    rows = rows if rows is not None else {"d1": [0.0] * len(fields)}
+    return CountTable(task, tuple(fields), tuple(rows), np.array(list(rows.values()), dtype=float).reshape(
+        len(rows), len(fields)))
+
+
+def sub_table(task: str, fields=(), rows=None, sub_unit: str = "sentence"):
+    """The sub-unit table for hand-made TaskResults: rows {doc_id: [[counts] per sub-unit]}."""
+    import numpy as np
+
+    from bench.count_store import sub_unit_ids
+    from bench.scoring.base import CountTable
+
+    rows = rows if rows is not None else {"d1": [[0.0] * len(fields)]}
+    docs = [d for d, rs in rows.items() for _ in rs]
+    values = np.array([r for rs in rows.values() for r in rs], dtype=float).reshape(len(docs), len(fields))
+    return CountTable(task, tuple(fields), sub_unit_ids(docs, sub_unit), values)
+
+
+def write_edited(src, dst, obj) -> Path:
+    """``obj`` (an edited copy of result ``src``'s JSON) written as result ``dst``, with a copy
+    of ``src``'s count sidecar beside it, so only the edit differs."""
+    import shutil
+
+    from bench.results import counts_path
+
+    Path(dst).write_text(_json.dumps(obj), encoding="utf-8")
+    shutil.copyfile(counts_path(Path(src)), counts_path(Path(dst)))
+    return Path(dst)
+
+
+def invoke(*args):
+    """The `bench` CLI run in-process with ``args`` (any objects, as strings)."""
+    from typer.testing import CliRunner
+
+    from bench.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])

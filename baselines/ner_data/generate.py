@@ -23,6 +23,8 @@ _WEIGHTS = tuple(
 class Example:
     text: str
     spans: tuple[tuple[int, int, str], ...]  # (start, end, label), sorted
+    # (start, end) stretches left out of the loss (silver data: words whose label is disputed)
+    ignore: tuple[tuple[int, int], ...] = ()
 
 
 def _possessive(name: str, rng: random.Random) -> str:

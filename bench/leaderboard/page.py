@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bench.html import esc, page
-from bench.leaderboard.table import DASH, NA, Run, cell_text, columns, figure, pct, per_label
+from bench.leaderboard.table import DASH, NA, SUBMITTED, Run, cell_text, columns, figure, pct, per_label
 from bench.leaderboard.text import legend
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -52,7 +52,7 @@ def _task_section(task: str, title: str, runs: Sequence[Run]) -> str:
     body = []
     for i, r in enumerate(runs):
         tr = r.record.task(task)
-        tds = (f'<td data-sort="{esc(r.name)}"><b>{esc(r.name)}</b></td>'
+        tds = (f'<td data-sort="{esc(r.name)}"><b>{esc(r.name)}</b>{_submitted(r)}</td>'
                f'<td data-sort="{esc(r.record.extractor.version)}">{esc(r.record.extractor.version)}</td>'
                + "".join(_num_td(figure(tr, c), bar=c.main) for c in cols))
         body.append(f'<tr data-order="{i}" data-model="{esc(r.name)}">{tds}</tr>')
@@ -98,6 +98,15 @@ def format_timings(timings: Sequence[tuple[str, float]]) -> str:
     return " · ".join(parts) or DASH
 
 
+def _submitted(r: Run) -> str:
+    """The mark of a row scored from a committed predictions file (its model was not run by CI)."""
+    if r.submission is None:
+        return ""
+    s = r.submission
+    return (f' <span class="muted submitted" title="{esc(f"{s.model}, {s.date}: {s.produced_by}")}">'
+            f"{esc(SUBMITTED)}</span>")
+
+
 def _runs_section(runs: Sequence[Run]) -> str:
     rows = []
     for r in runs:
@@ -107,7 +116,7 @@ def _runs_section(runs: Sequence[Run]) -> str:
         args = ", ".join(f"{k}={v}" for k, v in rec.run.model_args)
         env = ", ".join(f"{k} {v}" for k, v in rec.environment) or DASH
         rows.append(
-            f'<tr data-model="{esc(r.name)}"><td><b>{esc(r.name)}</b> {esc(ex.version)}<br>'
+            f'<tr data-model="{esc(r.name)}"><td><b>{esc(r.name)}</b> {esc(ex.version)}{_submitted(r)}<br>'
             f'<span class="muted">{esc(", ".join(ex.tasks))}; labels {esc(ex.label_scheme)}'
             f'{"; args " + esc(args) if args else ""}</span></td>'
             f'<td class="mono">{esc(rec.dataset_fingerprint)}<br>{esc(rec.n_documents)} documents'
@@ -118,8 +127,10 @@ def _runs_section(runs: Sequence[Run]) -> str:
             f'<td class="mono">{config}</td></tr>\n'
             f'<tr><td colspan="7" class="sig mono">{esc(rec.signature())}<br>'
             f'<span class="muted">environment: {esc(env)}</span></td></tr>')
+    note = (f" Rows marked {SUBMITTED} were scored by CI from a committed predictions file "
+            "(leaderboard submissions); the model itself was not run by CI." if any(r.submission for r in runs) else "")
     return ('<h2 id="runs">Runs</h2>\n<p class="muted">Everything that determines the numbers; '
-            "timings are wall-clock on the machine that made the run and are shown, never compared.</p>\n"
+            f"timings are wall-clock on the machine that made the run and are shown, never compared.{esc(note)}</p>\n"
             '<table id="runs-table">\n<thead><tr><th>extractor</th><th>dataset</th><th>versions</th>'
             '<th class="num">seed</th><th class="num">resamples</th><th>timings</th><th>config</th></tr></thead>\n'
             "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n")

@@ -1,7 +1,8 @@
 """Which leaderboards exist: ``leaderboard/suites.json`` (data, not code).
 
-Each suite is a dataset, the folder of its committed runs, where its pages go and the
-README section that shows its table.  Paths are relative to the ``leaderboard/`` folder.
+Each suite is a dataset, the folder of its committed runs, where its pages go, the
+README section that shows its table and, optionally, the folder of its submitted runs
+(``submissions``).  Paths are relative to the ``leaderboard/`` folder.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Suite:
     out_dir: Path
     marker: str  # README section between <!-- {marker}:start --> and <!-- {marker}:end -->
     title: str = "Kursk IE bench leaderboard"
+    submissions_dir: Path | None = None  # submitted runs (bench.leaderboard.submissions); None: takes none
 
 
 def _inside(rel: object, where: str) -> Path:
@@ -41,7 +43,8 @@ def load_suites(path: Path = SUITES_FILE) -> tuple[Suite, ...]:
         if not isinstance(items, list):
             raise TypeError
     except (OSError, ValueError, KeyError, TypeError):
-        raise DataError(f"{path}: expected {{\"suites\": [{{dataset, title, runs, out, readme_marker}}, ...]}}") from None
+        raise DataError(f"{path}: expected {{\"suites\": [{{dataset, title, runs, out, readme_marker[, submissions]}}, "
+                        "...]}}") from None
     out = []
     for i, s in enumerate(items):
         where = f"{path}: suites[{i}]"
@@ -50,6 +53,9 @@ def load_suites(path: Path = SUITES_FILE) -> tuple[Suite, ...]:
             raise DataError(f"{where}: needs the strings dataset, title, runs, out and readme_marker")
         if not re.fullmatch(r"[a-z0-9-]+", s["readme_marker"]):
             raise DataError(f"{where}: readme_marker must be lower-case letters, digits and '-'")
+        if "submissions" in s and not isinstance(s["submissions"], str):
+            raise DataError(f"{where}: submissions, when given, must be a string")
+        subs = _inside(s["submissions"], f"{where}.submissions") if "submissions" in s else None
         out.append(Suite(s["dataset"], _inside(s["runs"], f"{where}.runs"), _inside(s["out"], f"{where}.out"),
-                         s["readme_marker"], s["title"]))
+                         s["readme_marker"], s["title"], subs))
     return tuple(out)

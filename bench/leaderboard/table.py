@@ -3,11 +3,12 @@ the figure in each cell and the order of the rows.  Pure data; no rendering."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.io import DataError
+from bench.leaderboard.submissions import Submission
 from bench.results import RunRecord, TaskResult, read_result, read_timings
 
 DASH = "\u2014"  # a task (or view) the extractor does not support: never 0
@@ -42,15 +43,24 @@ def columns() -> tuple[Cell, ...]:
     return tuple(out)
 
 
+SUBMITTED = "(submitted)"  # marks a row scored from a committed predictions file, not run by CI
+
+
 @dataclass(frozen=True)
 class Run:
     path: Path | None
     record: RunRecord
     timings: tuple[tuple[str, float], ...] = ()
+    submission: Submission | None = None  # the submission it was scored from, if it is one
 
     @property
     def name(self) -> str:
         return self.record.extractor.name
+
+    @property
+    def shown_name(self) -> str:
+        """The row's name as tables show it: a submitted row says so."""
+        return f"{self.name} {SUBMITTED}" if self.submission is not None else self.name
 
 
 def run_file_name(extractor_name: str) -> str:
@@ -59,13 +69,18 @@ def run_file_name(extractor_name: str) -> str:
     return (re.sub(r"[^A-Za-z0-9._-]+", "_", extractor_name).strip("_.") or "run") + ".json"
 
 
-def load_runs(runs_dir: Path) -> list[Run]:
-    """Every run file of a folder, validated; one run per extractor, all on one dataset."""
+def load_runs(runs_dir: Path, submissions: Mapping[str, Submission] | None = None) -> list[Run]:
+    """Every run file of a folder, validated; one run per extractor, all on one dataset.  A run
+    named like one of ``submissions`` is that submission's (``check`` proves it by re-scoring)."""
     runs_dir = Path(runs_dir)
     if not runs_dir.is_dir():
         raise DataError(f"{runs_dir}: no runs directory; run `bench leaderboard --update-runs` first")
     paths = sorted(p for p in runs_dir.glob("*.json") if not p.name.endswith(".timings.json"))
-    runs = [Run(p, read_result(p), tuple(sorted(read_timings(p).items()))) for p in paths]
+    subs = submissions or {}
+    runs = []
+    for p in paths:
+        rec = read_result(p)
+        runs.append(Run(p, rec, tuple(sorted(read_timings(p).items())), subs.get(rec.extractor.name)))
     seen: dict[str, Path] = {}
     for r in runs:
         if r.name in seen:
@@ -120,7 +135,7 @@ def cell_text(f: tuple[float | None, float | None, float | None] | None) -> str:
 def cells(run: Run) -> dict[str, str]:
     """Markdown header -> displayed text for one row (also what `check` compares)."""
     ex = run.record.extractor
-    out = {"model": run.name, "version": ex.version, "labels": ex.label_scheme}
+    out = {"model": run.shown_name, "version": ex.version, "labels": ex.label_scheme}
     for col in columns():
         out[col.header] = cell_text(figure(run.record.task(col.task), col))
     return out

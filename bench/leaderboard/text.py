@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.leaderboard.table import DASH, ID_HEADERS, Run, cell_text, cells, columns, figure, per_label
+from bench.leaderboard.table import DASH, ID_HEADERS, SUBMITTED, Run, cell_text, cells, columns, figure, per_label
 
 SCHEMA = "kursk-ie-bench/leaderboard/v2"
 
@@ -55,10 +55,12 @@ def legend(runs: Sequence[Run]) -> str:
     first = next(iter(TASKS.values()), None)
     main = "" if first is None else f" Rows are ranked by the {first.name} main score" + (
         f": {first.main_note}." if first.main_note else ".")
+    submitted = (f" {SUBMITTED} = a submission: scored by CI from its committed predictions file, the model itself "
+                 "not run by CI." if any(r.submission is not None for r in runs) else "")
     return (f"Scores in %, on {int(rec.n_documents)} documents (dataset {md_code(rec.dataset_fingerprint)}). "
             "[low, high] = 95% percentile bootstrap interval over documents "
             f"({int(rec.n_resamples)} resamples, seed {int(rec.seed)}); {DASH} = task not supported; "
-            f"n/a = undefined on this data (e.g. no predictions).{main}\n")
+            f"n/a = undefined on this data (e.g. no predictions).{main}{submitted}\n")
 
 
 def readme_section(runs: Sequence[Run], page_path: str) -> str:
@@ -148,9 +150,16 @@ def leaderboard_json(runs: Sequence[Run], out_dir: Path) -> dict:
             "n_resamples": rec.n_resamples,
             "partial": rec.partial,
             "tasks": {t: _task_json(r, t) for t in TASKS},
-        })
+        } | ({} if r.submission is None else {"submission": _submission_json(r, out_dir)}))
     return {"schema": SCHEMA, "score_unit": "fraction", "ci": "95% percentile bootstrap over documents",
             "runs": rows}
+
+
+def _submission_json(r: Run, out_dir: Path) -> dict:
+    s = r.submission
+    return {"name": s.name, "model": s.model, "version": s.version, "date": s.date, "produced_by": s.produced_by,
+            "predictions": _rel(s.predictions, out_dir), "predictions_sha256": s.predictions_sha256,
+            **{k: v for k, v in (("submitter", s.submitter), ("url", s.url), ("notes", s.notes)) if v}}
 
 
 def _rel(path: Path, base: Path) -> str:

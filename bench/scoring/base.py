@@ -43,6 +43,14 @@ class CountTable:
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "_index", {f: i for i, f in enumerate(self.fields)})
 
+    def __eq__(self, other: object) -> bool:  # by content (results compare their count tables)
+        if not isinstance(other, CountTable):
+            return NotImplemented
+        return (self.task, self.fields, self.units) == (other.task, other.fields, other.units) \
+            and np.array_equal(self.values, other.values)
+
+    __hash__ = None  # type: ignore[assignment]
+
     def total(self) -> np.ndarray:
         cached = self.__dict__.get("_total")  # values are read-only, so the sum never changes
         if cached is None:

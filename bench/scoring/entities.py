@@ -362,23 +362,33 @@ class _PerLabel:
         return kind, match
 
 
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """Sorted indices of the first occurrence of each distinct row of ``keys``."""
+def _row_keys(keys: np.ndarray) -> np.ndarray:
+    """One int64 per (doc, start, end, label) row, equal exactly when the rows are: a mixed-radix
+    number when it fits in 63 bits (sorting one array is far faster than sorting rows),
+    else the rows' rank among the distinct rows."""
     if len(keys) == 0:
         return np.zeros(0, np.int64)
-    _, first = np.unique(keys, axis=0, return_index=True)
-    return np.sort(first)
+    lo = keys.min(axis=0)
+    span = (keys.max(axis=0) - lo + 1).astype(np.float64)
+    if float(np.prod(span)) < 2.0 ** 62:
+        shifted = keys - lo
+        out = shifted[:, 0].astype(np.int64)
+        for j in range(1, keys.shape[1]):
+            out = out * int(span[j]) + shifted[:, j]
+        return out
+    _, inverse = np.unique(keys, axis=0, return_inverse=True)
+    return inverse.ravel().astype(np.int64)
 
 
 def strict_hits(g_keys: np.ndarray, p_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Set-based strict matching of (doc, start, end, label) rows: (distinct gold rows,
     distinct pred rows, bool per distinct pred row: an identical gold row exists)."""
-    g_first, p_first = _distinct(g_keys), _distinct(p_keys)
-    if len(g_first) == 0 or len(p_first) == 0:
-        return g_first, p_first, np.zeros(len(p_first), bool)
-    both = np.concatenate([g_keys[g_first], p_keys[p_first]])
-    _, inverse, counts = np.unique(both, axis=0, return_inverse=True, return_counts=True)
-    return g_first, p_first, counts[inverse.ravel()[len(g_first):]] > 1
+    both = _row_keys(np.concatenate([g_keys, p_keys])) if len(g_keys) + len(p_keys) else np.zeros(0, np.int64)
+    g, p = both[:len(g_keys)], both[len(g_keys):]
+    _, g_first = np.unique(g, return_index=True)
+    _, p_first = np.unique(p, return_index=True)
+    g_first, p_first = np.sort(g_first), np.sort(p_first)
+    return g_first, p_first, np.isin(p[p_first], g[g_first])
 
 
 def _add_strict(t: UnitTables, units: Sequence[Units], view: str, g: _Flat, gl: np.ndarray, p: _Flat,

@@ -31,6 +31,7 @@ Main score: ``macro_f1``.  Sentence units are the (doc, claim) pairs, "doc#claim
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 import numpy as np
@@ -48,6 +49,7 @@ EVIDENCE = tuple(f"evidence.{k}" for k in ("gold", "pred", "matched", "holder_co
                                             "tokens_gold", "tokens_pred", "tokens_shared"))
 EVIDENCE_MIN_IOU = 0.5
 _WORD = re.compile(r"\w+")
+_NO_EVIDENCE = (0,) * len(EVIDENCE)
 FIELDS = ("n",) + CM + tuple(f"{c}.{k}" for c in STANCE_LABELS for k in ("tp", "fp", "fn")) \
     + ("fnc1.score", "fnc1.max") + EVIDENCE
 
@@ -73,15 +75,23 @@ _LABEL_INDEX = {c: i for i, c in enumerate(STANCE_LABELS)}
 _RELATED = np.array([c in RELATED for c in STANCE_LABELS])
 
 
-def _tokens(text: str, spans) -> set[int]:
-    """Start offsets of the word tokens that the spans touch."""
-    out: set[int] = set()
-    for sp in spans:
-        lo = min(max(sp.start, 0), len(text))  # spans outside the text touch nothing there
-        while lo > 0 and _WORD.match(text[lo - 1]):  # the token the span starts inside
-            lo -= 1
-        out.update(m.start() for m in _WORD.finditer(text, lo, sp.end) if m.end() > sp.start)
-    return out
+class _Words:
+    """A document's word tokens (``\\w+``), found once; the tokens a span touches by bisection."""
+
+    def __init__(self, text: str) -> None:
+        self.starts, self.ends = [], []
+        for m in _WORD.finditer(text):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+
+    def touched(self, spans) -> set[int]:
+        """Indices of the tokens that overlap any of the spans."""
+        out: set[int] = set()
+        for sp in spans:
+            if sp.end <= sp.start:
+                continue
+            out.update(range(bisect_right(self.ends, sp.start), bisect_left(self.starts, sp.end)))
+        return out
 
 
 def match_evidence(ge: Sequence, pe: Sequence) -> list[tuple[int, int]]:
@@ -93,11 +103,11 @@ def _sorted_evidence(st: Stance | None) -> list:
     return sorted(st.evidence if st else (), key=lambda e: (e.start, e.end, e.holder, e.polarity))
 
 
-def _evidence(g: Stance | None, p: Stance | None, text: str) -> tuple[int, ...]:
+def _evidence(g: Stance | None, p: Stance | None, words: _Words) -> tuple[int, ...]:
     """The EVIDENCE counts of one (document, claim) pair."""
     ge, pe = _sorted_evidence(g), _sorted_evidence(p)
     pairs = match_evidence(ge, pe)
-    tg, tp = _tokens(text, ge), _tokens(text, pe)
+    tg, tp = words.touched(ge), words.touched(pe)
     return (len(ge), len(pe), len(pairs), sum(_holder(ge[i].holder) == _holder(pe[j].holder) for i, j in pairs),
             sum(ge[i].polarity == pe[j].polarity for i, j in pairs), len(tg), len(tp), len(tg & tp))
 
@@ -127,6 +137,7 @@ def align_document(doc: Document, g_ann: Annotations, p_ann: Annotations, claims
 def link_counts(links: Sequence[Link], text: str) -> dict[str, float]:
     """The count fields of one document, from its links (what the report shows)."""
     out = {f: 0.0 for f in FIELDS}
+    words = _Words(text)
     for link in links:
         gl, pl = link.gold.label, link.pred.label
         out["n"] += 1
@@ -138,7 +149,7 @@ def link_counts(links: Sequence[Link], text: str) -> dict[str, float]:
             out[f"{gl}.fn"] += 1
         out["fnc1.max"] += 1.0 if gl in RELATED else 0.25
         out["fnc1.score"] += 0.25 * ((gl in RELATED) == (pl in RELATED)) + 0.75 * (gl in RELATED and gl == pl)
-        for name, value in zip(EVIDENCE, _evidence(link.gold, link.pred, text)):
+        for name, value in zip(EVIDENCE, _evidence(link.gold, link.pred, words)):
             out[name] += value
     return out
 
@@ -168,11 +179,12 @@ def count(docs: Sequence[Document], gold: Sequence[Annotations], pred: Sequence[
     for doc, g_ann, p_ann in zip(docs, align(docs, gold, "gold"), align(docs, pred, "pred")):
         g = _by_claim(layer(g_ann, "stances", "gold"), known, "gold", doc.doc_id)
         p = _by_claim(layer(p_ann, "stances", "pred"), known, "pred", doc.doc_id)
+        words = _Words(doc.text) if any(s.evidence for s in (*g.values(), *p.values())) else None
         for cid in claim_ids:
             gs, ps = g.get(cid), p.get(cid)
             g_lab.append(_LABEL_INDEX[gs.label] if gs else _LABEL_INDEX["unrelated"])
             p_lab.append(_LABEL_INDEX[ps.label] if ps else _LABEL_INDEX["unrelated"])
-            ev.append(_evidence(gs, ps, doc.text))
+            ev.append(_evidence(gs, ps, words) if words is not None else _NO_EVIDENCE)
     gl, pl = np.array(g_lab, np.int64), np.array(p_lab, np.int64)
     evidence = np.array(ev, np.float64).reshape(len(ev), len(EVIDENCE))
     pair = np.arange(len(gl))

@@ -6,19 +6,15 @@ import textwrap
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from bench import agreement as agreement_mod
 from bench import extractors
 from bench.cli import app
 from tests import fixtures as sd
+from tests.fixtures import invoke
 
-HEAVY = ("torch", "transformers", "spacy", "datasets", "sklearn", "sentence_transformers")
+HEAVY = ("torch", "transformers", "spacy", "datasets", "sklearn", "sentence_transformers", "openai")
 PERFECT = "tests.fixtures:PerfectExtractor"
-
-
-def invoke(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def test_help_lists_the_commands():

@@ -600,14 +600,6 @@ def test_bootstrap_many_equals_separate_bootstraps():
     assert together == [bootstrap(t1, ms, 120, 9), bootstrap(t2, ms, 120, 9), bootstrap(t3, ms, 120, 9), {}]
 
 
-@SETTINGS
-@given(JSON, st.integers(0, 3))
-def test_fast_json_writer_equals_json_dumps(obj, indent):
-    from bench.jsonfast import dumps
-
-    assert dumps(obj, indent=indent) == json.dumps(obj, indent=indent, ensure_ascii=False)
-
-
 def test_read_jsonl_names_the_line_of_an_invalid_byte(tmp_path):
     path = tmp_path / "x.jsonl"
     path.write_bytes(b'{"a": 1}\n{"b": "\xff"}\n')
@@ -624,12 +616,13 @@ def test_layer_errors_stay_value_errors():
 
 def _valid_result() -> dict:
     from bench.results import ExtractorInfo, RunInfo, RunRecord, Score, TaskResult, to_json
+    from tests.fixtures import sub_table, table
 
     t = TaskResult("timex", "timex-v2", "value.f1", "ontonotes", (("value.f1", Score(0.5, 0.4, 0.6)),),
-                   (("d1", (("value.f1", 0.5),)),), ("gold", "pred"), (("d1", (2.0, 2.0)),),
-                   "sentence", ("gold",), (("d1", ((2.0,),)),))
+                   table("timex", ("gold", "pred"), {"d1": [2.0, 2.0]}), "sentence",
+                   sub_table("timex", ("gold",), {"d1": [[2.0]]}))
     return to_json(RunRecord(RunInfo("m", (), None, "x", 1, 10), ExtractorInfo("m", "1", "ontonotes", ("timex",), ()),
-                             "sha256:0123456789abcdef", 1, "0.1.0", (t,)))
+                             "sha256:0123456789abcdef", 1, "0.1.0", (t,)), "0" * 64)
 
 
 def _mutate(draw, obj, depth=0):

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from bench import leaderboard as lb
 from bench.results import ExtractorInfo, RunInfo, RunRecord, Score, TaskResult, write_result
-from tests.fixtures import toy_dataset_dir
+from tests.fixtures import sub_table, table, toy_dataset_dir
 
 DASH = "\u2014"
 MODELS = {"toy": "tests.fixtures:ToyExtractor", "toy-conll": "tests.fixtures:ToyConll"}
@@ -16,7 +16,7 @@ MODELS = {"toy": "tests.fixtures:ToyExtractor", "toy-conll": "tests.fixtures:Toy
 def task(name, main, figures):
     """A TaskResult with the main score (value, low, high) and secondary figures {metric: value}."""
     scores = ((main[0], Score(*main[1:])),) + tuple((k, Score(v)) for k, v in figures.items())
-    return TaskResult(name, f"{name}-v2", main[0], "ontonotes", scores, (), (), ())
+    return TaskResult(name, f"{name}-v2", main[0], "ontonotes", scores, table(name), "sentence", sub_table(name))
 
 
 def record(name, entities=None, timex=None, stance=None, version="1.0"):
@@ -31,7 +31,7 @@ def record(name, entities=None, timex=None, stance=None, version="1.0"):
     if stance is not None:
         tasks.append(task("stance", ("macro_f1", stance, 0.1, 0.3), {"accuracy": 0.4, "evidence.f1": 0.0}))
     info = ExtractorInfo(name, version, "ontonotes", tuple(t.task for t in tasks), ())
-    return RunRecord(RunInfo(name, (), None, "kursk-ie-bench", 7, 100), info, "sha256:0000000000000abc", 5, "0.1.0",
+    return RunRecord(RunInfo(name, (), None, "kursk-ie-bench", 7, 100), info, "sha256:0000000000000abc", 1, "0.1.0",
                      tuple(tasks))
 
 
@@ -214,8 +214,9 @@ def committed(tmp_path):
 
 def test_update_runs_writes_runs_with_timings_and_check_passes(committed):
     s, readme = committed
-    assert sorted(p.name for p in s.runs_dir.iterdir()) == ["toy-conll.json", "toy-conll.timings.json", "toy.json",
-                                                             "toy.timings.json"]
+    assert sorted(p.name for p in s.runs_dir.iterdir()) == [
+        "toy-conll.counts.parquet", "toy-conll.json", "toy-conll.timings.json",
+        "toy.counts.parquet", "toy.json", "toy.timings.json"]
     assert json.loads((s.runs_dir / "toy.json").read_text())["run"]["seed"] == 3
     # a fresh run has other timings: they are shown but never compared
     assert lb.check(s, readme, MODELS) == []

@@ -1,5 +1,8 @@
 import json
 import re
+from dataclasses import replace
+
+import numpy as np
 
 import pytest
 from typer.testing import CliRunner
@@ -7,9 +10,11 @@ from typer.testing import CliRunner
 from bench.cli import app
 from bench.comparison import compare
 from bench.io import DataError
-from bench.results import write_result
+from bench.count_store import sub_unit_ids
+from bench.results import read_result, write_result
+from bench.scoring.base import CountTable
 from tests import fixtures as sd
-from tests.fixtures import CapitalisedExtractor, PerfectExtractor, evaluate_extractor, evaluate_file
+from tests.fixtures import CapitalisedExtractor, PerfectExtractor, evaluate_extractor, evaluate_file, write_edited
 
 
 @pytest.fixture(scope="module")
@@ -32,13 +37,16 @@ def results(synth_corpus, tmp_path_factory):
 
 
 def _widen(src, dst, copies):
-    obj = json.loads(src.read_text(encoding="utf-8"))
-    for t in obj["tasks"].values():
-        for block in (t["counts"], t["sub_unit_counts"]):
-            block["documents"] = {f"{d}~{k}": rows for k in range(copies) for d, rows in block["documents"].items()}
-        t["per_document"] = {f"{d}~{k}": v for k in range(copies) for d, v in t["per_document"].items()}
-    obj["dataset"]["n_documents"] *= copies
-    dst.write_text(json.dumps(obj), encoding="utf-8")
+    rec = read_result(src)
+    tasks = []
+    for t in rec.tasks:
+        sub_ids = [u.rsplit("#", 1)[0] for u in t.sub_counts.units]
+        doc_units = tuple(f"{d}~{k}" for k in range(copies) for d in t.counts.units)
+        sub_units = sub_unit_ids([f"{d}~{k}" for k in range(copies) for d in sub_ids], t.sub_unit)
+        tasks.append(replace(
+            t, counts=CountTable(t.task, t.counts.fields, doc_units, np.tile(t.counts.values, (copies, 1))),
+            sub_counts=CountTable(t.task, t.sub_counts.fields, sub_units, np.tile(t.sub_counts.values, (copies, 1)))))
+    write_result(dst, replace(rec, tasks=tuple(tasks), n_documents=rec.n_documents * copies))
     return dst
 
 
@@ -164,15 +172,18 @@ def test_unknown_method_and_unit_are_refused(results):
 
 
 def test_missing_sentence_counts(results, tmp_path):
-    obj = json.loads(results["caps"].read_text(encoding="utf-8"))
-    first = next(iter(obj["tasks"]["entities"]["sub_unit_counts"]["documents"]))
-    del obj["tasks"]["entities"]["sub_unit_counts"]["documents"][first]
-    obj["tasks"]["stance"]["sub_unit_counts"]["fields"] = ["n"]
-    obj["tasks"]["stance"]["sub_unit_counts"]["documents"] = {
-        d: [[r[0]] for r in rows] for d, rows in obj["tasks"]["stance"]["sub_unit_counts"]["documents"].items()}
+    rec = read_result(results["caps"])
+    ents, stance = rec.task("entities"), rec.task("stance")
+    first = ents.counts.units[0]
+    keep = [i for i, u in enumerate(ents.sub_counts.units) if not u.startswith(first + "#")]
+    sub = ents.sub_counts
+    ents = replace(ents, sub_counts=CountTable(sub.task, sub.fields, tuple(sub.units[i] for i in keep), sub.values[keep]))
+    sub = stance.sub_counts
+    stance = replace(stance, sub_counts=CountTable(sub.task, sub.fields[:1], sub.units, sub.values[:, :1]))
     old = tmp_path / "old.json"
-    old.write_text(json.dumps(obj), encoding="utf-8")
-    with pytest.raises(DataError, match=rf"^\S*old\.json: task 'entities': no sub-unit counts for document '{first}'$"):
+    write_result(old, replace(rec, tasks=tuple({"entities": ents, "stance": stance}.get(t.task, t) for t in rec.tasks)))
+    with pytest.raises(DataError, match=r"^cannot pair \S*perfect\.json and \S*old\.json: the two tables must have "
+                                        r"the same units"):
         compare(results["perfect"], old, None, None, "permutation", 5, 100, unit="sentence")
     with pytest.raises(DataError, match=r"^metric 'macro_f1' has no sub-unit counts .*; use --unit document$"):
         compare(results["perfect"], old, "stance", None, "permutation", 5, 100, unit="sentence")
@@ -183,8 +194,7 @@ def test_missing_sentence_counts(results, tmp_path):
 def test_different_fingerprints_are_refused(results, tmp_path):
     obj = json.loads(results["caps"].read_text(encoding="utf-8"))
     obj["dataset"]["fingerprint"] = "sha256:ffffffffffffffff"
-    other = tmp_path / "other.json"
-    other.write_text(json.dumps(obj), encoding="utf-8")
+    other = write_edited(results["caps"], tmp_path / "other.json", obj)
     with pytest.raises(DataError, match=r"other\.json: dataset fingerprint sha256:ffffffffffffffff differs from "
                                         r".*perfect\.json's sha256:[0-9a-f]{16}; results on different data cannot be paired"):
         compare(results["perfect"], other, None, None, "permutation", 1, 10)

@@ -1,10 +1,8 @@
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 from bench import __version__
-from bench.cli import app
 from bench.evaluate import infer_label_scheme, score_predictions
 from bench.runner import extract
 from bench.io import DataError
@@ -13,14 +11,12 @@ from bench.results import ExtractorInfo
 from bench.scoring import TASKS
 from bench.types import Annotations, Document, Entity
 from tests import fixtures as sd
-from tests.fixtures import CapitalisedExtractor, PerfectExtractor, WrongDocExtractor, evaluate_extractor, evaluate_file, run_info
+from tests.fixtures import (
+    CapitalisedExtractor, PerfectExtractor, WrongDocExtractor, evaluate_extractor, evaluate_file, invoke, run_info,
+)
 
 PERFECT = "tests.fixtures:PerfectExtractor"
 FAST = {"seed": 3, "n_resamples": 50}
-
-
-def invoke(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def write_perfect(path):
@@ -84,8 +80,10 @@ def test_hand_computed_scores_of_a_simple_rule(synth_corpus):
     assert stance.score("macro_f1").value == pytest.approx(1 / 6)
     assert stance.score("fnc1").value == pytest.approx(0.2)
     assert stance.confusion[1] == ((0, 0, 0, 1), (0, 0, 0, 1), (0, 0, 0, 1), (0, 0, 0, 3))
-    assert dict(dict(ents.per_document)["doc002"])["ontonotes.strict.micro_f1"] == 0.0
-    assert ents.count_fields and len(ents.doc_counts) == 3
+    strict = TASKS["entities"].metric("ontonotes.strict.micro_f1")
+    doc002 = ents.counts.values[ents.counts.units.index("doc002")][ents.counts.columns(strict.fields)]
+    assert strict(doc002)[0] == 0.0  # any figure of one document, from its row of counts
+    assert ents.counts.units == ("doc000", "doc001", "doc002")
 
 
 def test_declared_task_without_layer_is_an_error(synth_corpus):
@@ -105,7 +103,7 @@ def test_evaluate_file_and_partial(synth_corpus, tmp_path):
     path.write_text(lines[1], encoding="utf-8")  # doc001 only
     rec, _ = evaluate_file(path, synth_corpus, "d", 3, 50, partial=True)
     assert rec.n_documents == 1 and rec.partial
-    assert [d for d, _ in rec.task("timex").per_document] == ["doc001"]
+    assert rec.task("timex").doc_ids == ("doc001",)
 
 
 # ---- command line -------------------------------------------------------------
@@ -118,7 +116,7 @@ def test_cli_evaluate_model_writes_a_complete_result(synth_dataset, tmp_path):
     assert res.exit_code == 0, res.output
     assert f"wrote {out}" in res.stdout and "perfect 1.0 on 3 documents" in res.stdout
     obj = json.loads(out.read_text(encoding="utf-8"))
-    assert obj["schema"] == "kursk-ie-bench/result/v2"
+    assert obj["schema"] == "kursk-ie-bench/result/v3"
     assert obj["signature"].startswith("model:perfect@1.0|args:none|config:") and "|seed:11|resamples:40" in obj["signature"]
     assert "|labels:ontonotes|data:sha256:" in obj["signature"]
     assert obj["dataset"]["fingerprint"].startswith("sha256:") and obj["dataset"]["n_documents"] == 3
@@ -215,3 +213,19 @@ def test_cli_partial_predictions(synth_dataset, tmp_path):
     assert res.exit_code == 0, res.output
     obj = json.loads(out.read_text(encoding="utf-8"))
     assert obj["run"]["partial"] is True and obj["dataset"]["n_documents"] == 1 and obj["signature"].endswith("|partial")
+
+
+def test_progress_bars_only_when_asked(synth_corpus, capsys):
+    """Bars on stderr for counting and the bootstrap when asked (a terminal without -q), none
+    otherwise; the result is the same either way."""
+    from bench.cli import _progress
+
+    quiet, _, _ = evaluate_extractor(PerfectExtractor(), synth_corpus, "synthetic", **FAST)
+    assert capsys.readouterr().err == ""
+    preds = [PerfectExtractor().extract(d, synth_corpus.claims) for d in synth_corpus.documents]
+    info = quiet.extractor
+    loud = score_predictions(synth_corpus, preds, info.tasks, "ontonotes", info, quiet.run, progress=True)
+    err = capsys.readouterr().err
+    assert "count" in err and "bootstrap" in err and "resample" in err
+    assert loud.tasks == quiet.tasks
+    assert _progress(quiet=False) is False and _progress(quiet=True) is False  # stderr is not a terminal here

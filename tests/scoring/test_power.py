@@ -7,6 +7,7 @@ import pytest
 
 from bench import power
 from bench.results import ExtractorInfo, RunInfo, RunRecord, Score, TaskResult
+from tests.fixtures import sub_table, table
 
 
 def _run(name, tp_per_sentence, seed=0):
@@ -21,10 +22,10 @@ def _run(name, tp_per_sentence, seed=0):
             tp = float(min(g, rng.binomial(2, tp_per_sentence)))
             rows.append([g, g, tp, tp, tp, tp])
         sent[f"d{d}"] = rows
-    doc_rows = tuple((d, tuple(np.sum(rows, axis=0).tolist())) for d, rows in sent.items())
+    doc_rows = {d: np.sum(rows, axis=0).tolist() for d, rows in sent.items()}
     tr = TaskResult("timex", "timex-v2", "value.f1", "ontonotes",
-                    (("value.f1", Score(0.5, 0.4, 0.6, 0.45, 0.55)),), (), fields, doc_rows,
-                    "sentence", tuple(fields), tuple((d, tuple(map(tuple, rows))) for d, rows in sent.items()))
+                    (("value.f1", Score(0.5, 0.4, 0.6, 0.45, 0.55)),), table("timex", fields, doc_rows),
+                    "sentence", sub_table("timex", fields, sent))
     return RunRecord(RunInfo(name, (), None, "x", 1, 10), ExtractorInfo(name, "1", "ontonotes", ("timex",), ()),
                      "sha256:x", 5, "0", (tr,))
 

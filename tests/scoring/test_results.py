@@ -6,19 +6,19 @@ import pytest
 from bench import io
 from bench.io import DataError
 from bench.results import (
-    SCHEMA, SCHEMA_FILE, ExtractorInfo, RunInfo, RunRecord, Score, TaskResult, from_json, read_result, read_timings,
-    timings_path, to_json, write_result,
+    SCHEMA, SCHEMA_FILE, ExtractorInfo, RunInfo, RunRecord, Score, TaskResult, counts_path, read_result, read_timings,
+    round_trip, timings_path, to_json, write_result,
 )
+from tests.fixtures import sub_table, table
 
 
 def record(**changes) -> RunRecord:
+    fields = ("n", "cm.support.support")
     stance = TaskResult(
         "stance", "stance-v2", "macro_f1", "ontonotes",
         (("macro_f1", Score(0.5, 0.25, 0.75, 0.2, 0.8)), ("accuracy", Score(0.625)), ("fnc1", Score(None))),
-        (("d1", (("macro_f1", 1.0),)), ("d2", (("macro_f1", None),))),
-        ("n", "cm.support.support"),
-        (("d1", (2.0, 1.0)), ("d2", (1.0, 0.0))),
-        "pair", ("n",), (("d1", ((1.0,), (1.0,))), ("d2", ((1.0,),))),
+        table("stance", fields, {"d1": [2.0, 1.0], "d2": [1.0, 0.0]}), "pair",
+        sub_table("stance", ("n",), {"d1": [[1.0], [1.0]], "d2": [[1.0]]}, "pair"),
         (("support",), ((1,),)),
     )
     run = RunInfo("pkg.mod:Sys", (("stride", "64"),), None, "kursk-ie-bench", 7, 100)
@@ -39,7 +39,7 @@ def test_signature_names_everything_that_determines_the_numbers():
 
 
 def test_to_json_layout():
-    obj = to_json(record())
+    obj = to_json(record(), "a" * 64)
     assert obj["schema"] == SCHEMA and obj["signature"] == record().signature()
     assert obj["run"] == {"model": "pkg.mod:Sys", "model_args": {"stride": "64"}, "predictions": None,
                           "dataset": "kursk-ie-bench", "seed": 7, "n_resamples": 100, "partial": False, "shard": None}
@@ -47,30 +47,31 @@ def test_to_json_layout():
                                 "config": {"k": "v", "w": "é"}}
     assert obj["dataset"] == {"name": "kursk-ie-bench", "fingerprint": "sha256:0123456789abcdef", "n_documents": 2}
     assert obj["environment"] == {"python": "3.11.7"}
+    assert obj["counts_file"] == {"sha256": "a" * 64}
     t = obj["tasks"]["stance"]
     assert t["scores"]["macro_f1"] == {"value": 0.5, "ci95_doc": [0.25, 0.75], "ci95_sentence": [0.2, 0.8]}
     assert t["scores"]["accuracy"] == {"value": 0.625, "ci95_doc": [None, None], "ci95_sentence": [None, None]}
     assert t["scores"]["fnc1"]["value"] is None  # undefined is null, never 0
-    assert t["per_document"] == {"d1": {"macro_f1": 1.0}, "d2": {"macro_f1": None}}
-    assert t["counts"] == {"fields": ["n", "cm.support.support"], "documents": {"d1": [2.0, 1.0], "d2": [1.0, 0.0]}}
-    assert t["sub_unit_counts"] == {"unit": "pair", "fields": ["n"], "documents": {"d1": [[1.0], [1.0]], "d2": [[1.0]]}}
+    assert t["counts"] == {"fields": ["n", "cm.support.support"], "sub_unit": "pair", "sub_fields": ["n"]}
     assert t["confusion"] == {"labels": ["support"], "rows_gold_cols_pred": [[1]]}
 
 
-def test_json_round_trip_and_schema_file():
+def test_round_trip_and_schema_file():
     from jsonschema import Draft202012Validator
 
     rec = record()
-    obj = json.loads(json.dumps(to_json(rec)))
-    Draft202012Validator(json.loads(SCHEMA_FILE.read_text())).validate(obj)  # the published schema holds
-    back = from_json(obj)
-    assert back == rec and to_json(back) == to_json(rec)
+    Draft202012Validator(json.loads(SCHEMA_FILE.read_text())).validate(
+        json.loads(json.dumps(to_json(rec, "0" * 64))))  # the published schema holds
+    back = round_trip(rec)
+    assert back == rec
+    assert back.task("stance").sub_counts.units == ("d1#pair0", "d1#pair1", "d2#pair0")
 
 
 def test_write_and_read_result_with_timings(tmp_path):
     path = tmp_path / "out" / "sys.json"
     write_result(path, record(), {"predict_s": 1.23456})
     assert timings_path(path) == tmp_path / "out" / "sys.timings.json"
+    assert counts_path(path) == tmp_path / "out" / "sys.counts.parquet" and counts_path(path).is_file()
     assert read_timings(path) == {"predict_s": 1.235}
     assert read_result(path) == record()
     text = path.read_text(encoding="utf-8")
@@ -79,9 +80,10 @@ def test_write_and_read_result_with_timings(tmp_path):
 
 
 def test_result_bytes_are_deterministic(tmp_path):
-    write_result(tmp_path / "a.json", record(), {"predict_s": 1.0})
-    write_result(tmp_path / "b.json", record(), {"predict_s": 2.0})
-    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    write_result(tmp_path / "a" / "r.json", record(), {"predict_s": 1.0})
+    write_result(tmp_path / "b" / "r.json", record(), {"predict_s": 2.0})
+    for name in ("r.json", "r.counts.parquet"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_failed_write_leaves_old_result_intact(tmp_path, monkeypatch):
@@ -96,11 +98,12 @@ def test_failed_write_leaves_old_result_intact(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_result(path, replace(record(), run=replace(record().run, seed=99)))
     assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["sys.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sys.counts.parquet", "sys.json"]
 
 
 def _bad(tmp_path, obj) -> str:
     bad = tmp_path / "bad.json"
+    write_result(bad, record())  # a real sidecar beside it
     bad.write_text(json.dumps(obj), encoding="utf-8")
     with pytest.raises(DataError) as err:
         read_result(bad)
@@ -116,9 +119,26 @@ def test_read_result_errors_are_one_line(tmp_path):
     with pytest.raises(DataError, match=r"bad\.json:3: invalid JSON"):
         read_result(bad)
     assert "unsupported result schema 'other/v9'" in _bad(tmp_path, {**to_json(record()), "schema": "other/v9"})
-    obj = to_json(record())
+    obj = to_json(record(), "0" * 64)
     del obj["tasks"]["stance"]["counts"]
     assert "not a valid result at ['tasks']['stance']: 'counts' is a required property" in _bad(tmp_path, obj)
+
+
+def test_a_sidecar_that_does_not_match_is_refused(tmp_path):
+    path = tmp_path / "sys.json"
+    write_result(path, record())
+    side = counts_path(path)
+    side.write_bytes(side.read_bytes()[:-10] + b"0123456789")
+    with pytest.raises(DataError, match=r"sys\.json: its \.counts\.parquet differs from the sha256 the result records"):
+        read_result(path)
+    side.unlink()
+    with pytest.raises(DataError, match=r"cannot read its counts file sys\.counts\.parquet"):
+        read_result(path)
+    obj = json.loads(path.read_text())
+    obj["counts_file"]["file"] = "../../etc/passwd.counts.parquet"  # no name to follow: it is always <stem>.counts.parquet
+    path.write_text(json.dumps(obj))
+    with pytest.raises(DataError, match=r"not a valid result at \['counts_file'\]"):
+        read_result(path)
 
 
 @pytest.mark.parametrize("where, value", [
@@ -131,16 +151,25 @@ def test_read_result_errors_are_one_line(tmp_path):
     (("dataset", "fingerprint"), "sha256:<script>"),
 ])
 def test_wrong_types_are_refused_before_anything_is_rendered(tmp_path, where, value):
-    obj = to_json(record())
+    obj = to_json(record(), "0" * 64)
     obj[where[0]][where[1]] = value
     msg = _bad(tmp_path, obj)
     assert f"not a valid result at ['{where[0]}']['{where[1]}']" in msg
 
 
-def test_counts_of_the_wrong_length_are_refused(tmp_path):
-    obj = to_json(record())
-    obj["tasks"]["stance"]["counts"]["documents"]["d1"] = [1.0]
-    assert "task 'stance', document 'd1': 1 counts for 2 fields" in _bad(tmp_path, obj)
+def test_counts_that_do_not_fit_the_result_are_refused(tmp_path):
+    path = tmp_path / "sys.json"
+    write_result(path, record())
+    obj = json.loads(path.read_text())
+    obj["tasks"]["stance"]["counts"]["fields"] = ["n"]
+    path.write_text(json.dumps(obj))
+    with pytest.raises(DataError, match="the count file's fields for task 'stance' differ from the result's"):
+        read_result(path)
+    obj["tasks"]["stance"]["counts"]["fields"] = ["n", "cm.support.support"]
+    obj["dataset"]["n_documents"] = 3
+    path.write_text(json.dumps(obj))
+    with pytest.raises(DataError, match="task 'stance' has counts for 2 documents, the result says 3"):
+        read_result(path)
 
 
 @pytest.mark.parametrize("content", ['{"predict_s": "1"}', "[1, 2]", "not json", '{"x": null}'])

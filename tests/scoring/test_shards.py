@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from bench.cli import app
 from bench.io import DataError, read_jsonl
 from bench.records import parse_entity, parse_stance, parse_timex
+from bench.results import counts_path, read_result, write_result
+from bench.scoring.base import CountTable
 from bench.shards import Shard, merge
 from bench.types import Annotations
+from tests.fixtures import invoke
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -47,10 +50,6 @@ class ReplayExtractor:
         return {"source": "replay"}
 
 
-def invoke(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
-
-
 def _evaluate(tmp_path, model, dataset, out, *extra):
     args = ["evaluate", "--model", model, "-o", tmp_path / out, "-q", "--resamples", "200", *extra]
     if dataset is not None:
@@ -81,10 +80,11 @@ def test_merged_shards_are_byte_identical_to_the_unsharded_run(tmp_path, synth_d
     whole = _evaluate(tmp_path, model, synth_dataset, "whole.json")
     merged, shards = _shards_then_merge(tmp_path, model, synth_dataset, n, order=list(reversed(range(n))))
     assert merged.read_bytes() == whole.read_bytes()
+    assert counts_path(merged).read_bytes() == counts_path(whole).read_bytes()
     shard0 = json.loads(shards[0].read_text())
     assert shard0["run"]["shard"] == {"index": 0, "count": n} and shard0["signature"].endswith(f"|shard:0/{n}")
     assert shard0["dataset"]["n_documents"] == len(range(0, 3, n))
-    assert shard0["tasks"]["entities"]["sub_unit_counts"]["documents"]
+    assert len(read_result(shards[0]).task("entities").sub_counts.units) > 0
 
 
 @pytest.fixture(scope="module")
@@ -152,11 +152,14 @@ def test_merge_refuses_incomplete_or_mismatched_shards(tmp_path, synth_dataset):
         (s0, whole): "not a shard result",
     }
     # the reliability issue: a shard whose per-document counts are missing is refused
-    obj = json.loads(s1.read_text())
-    del obj["tasks"]["entities"]["counts"]["documents"]["doc001"]
+    rec = read_result(s1)
+    ents = rec.task("entities")
+    empty = CountTable(ents.task, ents.counts.fields, (), np.zeros((0, len(ents.counts.fields))))
+    no_sub = CountTable(ents.task, ents.sub_counts.fields, (), np.zeros((0, len(ents.sub_counts.fields))))
     broken = tmp_path / "broken.json"
-    broken.write_text(json.dumps(obj))
-    cases[(s0, broken)] = "task 'entities' has counts for 0 documents, the shard has 1"
+    write_result(broken, replace(rec, tasks=tuple(replace(t, counts=empty, sub_counts=no_sub) if t is ents else t
+                                                  for t in rec.tasks)))
+    cases[(s0, broken)] = "the count file has no tables for task 'entities'"
     for paths, message in cases.items():
         with pytest.raises(DataError, match=message):
             merge(list(paths))

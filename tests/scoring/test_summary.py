@@ -1,9 +1,10 @@
 from bench.results import ExtractorInfo, RunInfo, RunRecord, Score, TaskResult
 from bench.summary import render
+from tests.fixtures import sub_table, table
 
 
 def _task(name, main, scores):
-    return TaskResult(name, f"{name}-v2", main, "ontonotes", tuple(scores), (), (), ())
+    return TaskResult(name, f"{name}-v2", main, "ontonotes", tuple(scores), table(name), "sentence", sub_table(name))
 
 
 def _record(*tasks):
@@ -42,7 +43,7 @@ def test_render_without_missing_tasks_has_no_not_attempted_line():
 def test_stance_lines_say_which_classes_the_macro_average_spans():
     fields = tuple(f"{c}.{k}" for c in ("support", "refute", "discuss", "unrelated") for k in ("tp", "fp", "fn"))
     row = (2, 0, 1, 0, 0, 0, 0, 1, 0, 3, 0, 0)
-    stance = TaskResult("stance", "stance-v2", "macro_f1", "ontonotes", (("macro_f1", Score(0.5)),), (),
-                        fields, (("d1", row),))
+    stance = TaskResult("stance", "stance-v2", "macro_f1", "ontonotes", (("macro_f1", Score(0.5)),),
+                        table("stance", fields, {"d1": list(row)}), "pair", sub_table("stance"))
     text = render(_record(stance))
     assert "stance gold support: support 3, refute 0, discuss 0, unrelated 3; macro averages span" in text

@@ -62,7 +62,7 @@ def test_a_registered_task_runs_through_evaluate_summary_compare_and_leaderboard
     assert list(obj["tasks"]) == ["entities", "timex", "stance", "entity-count"]
     toy = obj["tasks"]["entity-count"]
     assert toy["version"] == "entity-count-v1" and toy["scores"]["count_error"]["value"] == 0.0
-    assert toy["sub_unit_counts"]["unit"] == "sentence"
+    assert toy["counts"]["sub_unit"] == "sentence"
     assert "* entity-count error" in text and "entity-count predicted per gold" in text
     assert "count_error" in compare(out, out, "entity-count", None, "permutation", 1, 10)
     lb.render(lb.Suite(synth_dataset.name, tmp_path / "runs", tmp_path, "leaderboard", "T"), None)

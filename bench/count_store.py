@@ -1,0 +1,120 @@
+"""The count sidecar of a result: every task's per-document and per-sub-unit count tables
+in one Parquet file (`<result>.counts.parquet`), named and hashed from the result JSON.
+
+Columnar because the tables are big (100,000 documents: tens of millions of counts, mostly
+zeros) and only ever read whole.  One row per unit: ``task``, ``level`` ("document" or
+"sub"), ``doc`` (the document's row within its task), ``doc_id`` (document rows only) and
+``counts`` (one value per field; the field names are in the file's metadata).  Sub-unit ids
+are rebuilt as "<doc_id>#<sub_unit><k>" (``sub_unit_ids``), k counting within the document.  Written with fixed
+settings, so the bytes depend only on the counts (and the pinned pyarrow version).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+
+from bench.io import DataError
+from bench.scoring.base import CountTable
+
+META_KEY = b"kursk-ie-bench/counts"
+FORMAT = "kursk-ie-bench/counts/v1"
+
+
+def sub_unit_ids(doc_ids: Sequence[str], sub_unit: str) -> tuple[str, ...]:
+    """"<doc_id>#<sub_unit><k>" for each sub-unit row, given the document id of each row (in
+    document order).  Every run names its sub-units this way, so tables of one kind of
+    sub-unit (all sentence tables) share bootstrap draws whether made whole or merged."""
+    out, prev, k = [], None, 0
+    for d in doc_ids:
+        k = k + 1 if d == prev else 0
+        prev = d
+        out.append(f"{d}#{sub_unit}{k}")
+    return tuple(out)
+
+
+def encode(tasks: Sequence) -> bytes:
+    """Parquet bytes of the tasks' count tables (``TaskResult.counts`` and ``.sub_counts``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parts, fields = [], {}
+    for t in tasks:
+        doc, sub = t.counts, t.sub_counts
+        doc_index = {d: i for i, d in enumerate(doc.units)}
+        sub_doc = np.array([doc_index[u.rsplit("#", 1)[0]] for u in sub.units], dtype=np.int32)
+        fields[t.task] = {"document": list(doc.fields), "sub": list(sub.fields), "sub_unit": t.sub_unit}
+        for level, table, docs, ids in (("document", doc, np.arange(len(doc.units), dtype=np.int32), list(doc.units)),
+                                        ("sub", sub, sub_doc, [None] * len(sub.units))):
+            n, k = table.values.shape
+            values = pa.array(np.ascontiguousarray(table.values, dtype=np.float64).ravel())
+            offsets = pa.array(np.arange(n + 1, dtype=np.int32) * k)
+            parts.append(pa.table({
+                "task": pa.array([t.task] * n, pa.string()).dictionary_encode(),
+                "level": pa.array([level] * n, pa.string()).dictionary_encode(),
+                "doc": pa.array(docs, pa.int32()),
+                "doc_id": pa.array(ids, pa.string()),
+                "counts": pa.ListArray.from_arrays(offsets, values),
+            }))
+    meta = {META_KEY: json.dumps({"format": FORMAT, "fields": fields}, sort_keys=True).encode()}
+    schema = pa.schema([("task", pa.dictionary(pa.int32(), pa.string())), ("level", pa.dictionary(pa.int32(), pa.string())),
+                        ("doc", pa.int32()), ("doc_id", pa.string()), ("counts", pa.list_(pa.float64()))], metadata=meta)
+    table = pa.concat_tables([p.cast(schema) for p in parts]) if parts else schema.empty_table()
+    buffer = pa.BufferOutputStream()
+    pq.write_table(table.replace_schema_metadata(meta), buffer, compression="zstd", compression_level=3,
+                   use_dictionary=True, write_statistics=False, row_group_size=1 << 20)
+    return buffer.getvalue().to_pybytes()
+
+
+def decode(data: bytes, where: str) -> dict[tuple[str, str], CountTable]:
+    """(task, "document" | "sub") -> CountTable, refusing anything inconsistent."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+        meta = json.loads((table.schema.metadata or {})[META_KEY])
+        if meta.get("format") != FORMAT or not isinstance(meta.get("fields"), dict):
+            raise ValueError("unknown format")
+        task_col = table.column("task").combine_chunks().cast(pa.string()).to_numpy(zero_copy_only=False)
+        level_col = table.column("level").combine_chunks().cast(pa.string()).to_numpy(zero_copy_only=False)
+        doc_col = table.column("doc").to_numpy()
+        ids_col = table.column("doc_id").to_pylist()
+        counts = table.column("counts").combine_chunks()
+        offsets = counts.offsets.to_numpy()
+        flat = counts.values.to_numpy(zero_copy_only=False)
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+        raise DataError(f"{where}: not a readable count file ({str(exc)[:120]})") from None
+    out: dict[tuple[str, str], CountTable] = {}
+    bounds = np.flatnonzero((task_col[1:] != task_col[:-1]) | (level_col[1:] != level_col[:-1])) + 1 \
+        if len(task_col) else np.zeros(0, int)
+    starts = [0, *bounds.tolist()]
+    ends = [*bounds.tolist(), len(task_col)]
+    for a, b in zip(starts, ends):
+        if a == b:
+            continue
+        task, level = str(task_col[a]), str(level_col[a])
+        fields = tuple(meta["fields"].get(task, {}).get(level, ()))
+        lo, hi = int(offsets[a]), int(offsets[b])
+        if (task, level) in out or hi - lo != (b - a) * len(fields) or \
+                not np.array_equal(np.diff(offsets[a:b + 1]), np.full(b - a, len(fields))):
+            raise DataError(f"{where}: the {task} {level} table does not match its {len(fields)} fields")
+        values = flat[lo:hi].reshape(b - a, len(fields))
+        if level == "document":
+            units = tuple(ids_col[a:b])
+        else:
+            doc_ids = out.get((task, "document"))
+            if doc_ids is None:
+                raise DataError(f"{where}: the {task} sub-unit rows come before its document rows")
+            docs = doc_col[a:b]
+            if np.any(np.diff(docs) < 0) or (len(docs) and not 0 <= docs.min() <= docs.max() < len(doc_ids.units)):
+                raise DataError(f"{where}: the {task} sub-unit rows are not in document order")
+            sub_unit = str(meta["fields"][task].get("sub_unit", "sentence"))
+            units = sub_unit_ids([doc_ids.units[d] for d in docs.tolist()], sub_unit)
+        try:
+            out[(task, level)] = CountTable(task, fields, units, np.array(values, dtype=np.float64))
+        except ValueError as exc:
+            raise DataError(f"{where}: the {task} {level} table is malformed: {exc}") from None
+    return out
