@@ -30,7 +30,7 @@ import json
 import pickle
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -175,6 +175,24 @@ def trim_span(text: str, start: int, end: int, drop_article: bool = True) -> tup
 
 # -- windowed inference ----------------------------------------------------------------
 
+_DOCS_PER_CALL = 64  # documents whose windows are planned and held at once by extract_batch
+
+
+@dataclass(frozen=True)
+class _Windows:
+    """A text cut into the model's overlapping windows: the tokenizer output, each
+    window's content positions and first global token index, and per global token its
+    offsets and word id; ``cache`` holds what a subclass derives from the whole text."""
+
+    text: str
+    enc: object
+    content: list[list[int]]
+    starts: list[int]
+    offsets: list[tuple[int, int] | None]
+    words: list[int | None]
+    cache: dict = field(default_factory=dict, compare=False)
+
+
 @dataclass(frozen=True, slots=True)
 class TokenPrediction:
     start: int  # char offsets of the (sub-)token
@@ -312,11 +330,8 @@ class HFTokenClassificationExtractor:
         return min(limits) if limits else 512
 
     # inference ----------------------------------------------------------------------
-    def token_predictions(self, text: str) -> list[TokenPrediction]:
-        """One prediction per sub-token of the whole text, merged across windows."""
-        import torch
-
-        # One tokenizer call: the whole text, cut into overlapping windows with offsets.
+    def _plan(self, text: str) -> _Windows:
+        """One tokenizer call: the whole text, cut into overlapping windows with offsets."""
         enc = self._tokenizer(
             text, truncation=True, max_length=self.max_length, stride=self.stride,
             return_overflowing_tokens=True, return_offsets_mapping=True,
@@ -340,48 +355,73 @@ class HFTokenClassificationExtractor:
                     raise RuntimeError("tokenizer overflow windows do not line up; please report this model")
                 offsets[g] = off
                 words[g] = word_ids[pos]
-        best_score = [-1] * total
-        best_label = [0] * total
-        best_window = [0] * total
-        names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in enc and
+        return _Windows(text, enc, content, starts, offsets, words)
+
+    def _window_labels(self, plans: Sequence[_Windows]) -> dict[tuple[int, int], list[int]]:
+        """Label ids of every window of every plan, keyed (plan, window); windows of
+        several documents share a batch."""
+        import torch
+
+        names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if
                  n in getattr(self._tokenizer, "model_input_names", ("input_ids", "attention_mask"))]
         pad_id = self._tokenizer.pad_token_id if self._tokenizer.pad_token_id is not None else 0
+        items = [(i, k) for i, plan in enumerate(plans) for k in range(len(plan.enc["input_ids"]))]
+        out: dict[tuple[int, int], list[int]] = {}
         with torch.inference_mode():
-            for b0 in range(0, n_windows, self.batch_size):
-                batch = list(range(b0, min(b0 + self.batch_size, n_windows)))
-                width = max(len(enc["input_ids"][k]) for k in batch)
-                inputs = {}
-                for name in names:
-                    fill = pad_id if name == "input_ids" else 0
-                    rows = [list(enc[name][k]) + [fill] * (width - len(enc[name][k])) for k in batch]
-                    inputs[name] = torch.tensor(rows, dtype=torch.long, device=self.device)
-                if "attention_mask" not in inputs:
-                    rows = [[1] * len(enc["input_ids"][k]) + [0] * (width - len(enc["input_ids"][k])) for k in batch]
-                    inputs["attention_mask"] = torch.tensor(rows, dtype=torch.long, device=self.device)
-                inputs.update(self._extra_inputs(text, enc, batch, width))
+            for b0 in range(0, len(items), self.batch_size):
+                batch = items[b0:b0 + self.batch_size]
+                width = max(len(plans[i].enc["input_ids"][k]) for i, k in batch)
+                rows: dict[str, list[list[int]]] = {}
+                for i, k in batch:
+                    enc = plans[i].enc
+                    n = len(enc["input_ids"][k])
+                    window = {name: list(enc[name][k]) for name in names if name in enc}
+                    window.setdefault("attention_mask", [1] * n)
+                    window.update(self._window_extras(plans[i], k))
+                    for name, values in window.items():
+                        fill = pad_id if name == "input_ids" else 0
+                        rows.setdefault(name, []).append(values + [fill] * (width - len(values)))
+                inputs = {name: torch.tensor(r, dtype=torch.long, device=self.device) for name, r in rows.items()}
                 labels = self._model(**inputs).logits.argmax(-1).cpu().tolist()
-                for row, k in enumerate(batch):
-                    n = len(content[k])
-                    for j, pos in enumerate(content[k]):
-                        g = starts[k] + j
-                        score = min(j, n - 1 - j)
-                        if score > best_score[g]:  # ties keep the earlier window
-                            best_score[g], best_label[g], best_window[g] = score, labels[row][pos], k
-        return [
-            TokenPrediction(offsets[g][0], offsets[g][1], words[g] if words[g] is not None else -1 - g,
-                            best_label[g], best_window[g])
-            for g in range(total)
-        ]
+                for row, key in enumerate(batch):
+                    out[key] = labels[row]
+        return out
 
-    def _extra_inputs(self, text: str, enc, batch: list[int], width: int) -> dict:
-        """Further model inputs for windows ``batch`` of ``enc`` (padded to ``width``); none here."""
+    def _window_extras(self, plan: _Windows, k: int) -> dict[str, list[int]]:
+        """Further model inputs for window ``k`` of ``plan`` (unpadded, 0 pads them); none here."""
         return {}
 
-    def predict_spans(self, text: str) -> list[tuple[int, int, str]]:
-        """Raw (start, end, model type) spans from word-level BIO decoding, untrimmed."""
+    def token_predictions_many(self, texts: Sequence[str]) -> list[list[TokenPrediction]]:
+        """One prediction per sub-token of each whole text, merged across its windows: a
+        token seen by several windows takes the label from the window where it sits
+        furthest from an edge (ties: the earlier window)."""
+        plans = [self._plan(t) for t in texts]
+        labels = self._window_labels(plans)
+        out = []
+        for i, plan in enumerate(plans):
+            total = len(plan.offsets)
+            best_score, best_label, best_window = [-1] * total, [0] * total, [0] * total
+            for k, content in enumerate(plan.content):
+                n = len(content)
+                for j, pos in enumerate(content):
+                    g = plan.starts[k] + j
+                    score = min(j, n - 1 - j)
+                    if score > best_score[g]:
+                        best_score[g], best_label[g], best_window[g] = score, labels[i, k][pos], k
+            out.append([
+                TokenPrediction(plan.offsets[g][0], plan.offsets[g][1],
+                                plan.words[g] if plan.words[g] is not None else -1 - g, best_label[g], best_window[g])
+                for g in range(total)
+            ])
+        return out
+
+    def token_predictions(self, text: str) -> list[TokenPrediction]:
+        return self.token_predictions_many([text])[0]
+
+    def _decode(self, tokens: Sequence[TokenPrediction]) -> list[tuple[int, int, str]]:
         word_tags: list[tuple[int, int, str]] = []  # (start, end, tag of first sub-token)
         prev_word = None
-        for tok in self.token_predictions(text):
+        for tok in tokens:
             if tok.end <= tok.start:
                 continue
             if tok.word == prev_word and word_tags:
@@ -392,11 +432,31 @@ class HFTokenClassificationExtractor:
             prev_word = tok.word
         return decode_bio(word_tags)
 
+    def predict_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Raw (start, end, model type) spans from word-level BIO decoding, untrimmed."""
+        return self._decode(self.token_predictions(text))
+
+    def predict_spans_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        return [self._decode(tokens) for tokens in self.token_predictions_many(texts)]
+
+    def extract_batch(self, docs: Sequence[Document], claims: Sequence[Claim] = ()) -> list[Annotations]:
+        """Windows of up to ``_DOCS_PER_CALL`` documents share model batches (short news
+        documents fill a batch together); the spans are each document's own."""
+        out: list[Annotations] = []
+        for d0 in range(0, len(docs), _DOCS_PER_CALL):
+            group = docs[d0:d0 + _DOCS_PER_CALL]
+            spans = self.predict_spans_many([d.text for d in group])
+            out.extend(self._annotations(d, s) for d, s in zip(group, spans))
+        return out
+
     def extract(self, doc: Document, claims: Sequence[Claim] = ()) -> Annotations:
+        return self.extract_batch([doc], claims)[0]
+
+    def _annotations(self, doc: Document, spans: Sequence[tuple[int, int, str]]) -> Annotations:
         text = doc.text
         entities: set[Entity] = set()
         timexes: set[Timex] = set()
-        for s, e, raw in self.predict_spans(text):
+        for s, e, raw in spans:
             if raw in self.label_map:
                 cut = trim_span(text, s, e)
                 if cut:
@@ -498,19 +558,15 @@ class ShapeModelExtractor(HFTokenClassificationExtractor):
         model.to(self.device)
         return tokenizer, model
 
-    def _extra_inputs(self, text: str, enc, batch: list[int], width: int) -> dict:
-        import torch
-
+    def _window_extras(self, plan: _Windows, k: int) -> dict[str, list[int]]:
         from baselines.minilm_model import shape_ids, word_shapes
 
-        windows = range(len(enc["input_ids"]))  # word ids and offsets are the whole text's
-        shapes = word_shapes(text, [o for k in windows for o in enc["offset_mapping"][k]],
-                             [w for k in windows for w in enc.word_ids(k)])
-        rows = []
-        for k in batch:
-            ids = shape_ids(text, enc["offset_mapping"][k], enc.word_ids(k), shapes)
-            rows.append(ids + [0] * (width - len(ids)))
-        return {"shape_ids": torch.tensor(rows, dtype=torch.long, device=self.device)}
+        enc = plan.enc
+        if "shapes" not in plan.cache:  # word ids and offsets are the whole text's
+            windows = range(len(enc["input_ids"]))
+            plan.cache["shapes"] = word_shapes(plan.text, [o for w in windows for o in enc["offset_mapping"][w]],
+                                               [i for w in windows for i in enc.word_ids(w)])
+        return {"shape_ids": shape_ids(plan.text, enc["offset_mapping"][k], enc.word_ids(k), plan.cache["shapes"])}
 
     def predict_spans(self, text: str) -> list[tuple[int, int, str]]:
         """Names read as IO: two spans of one name label with nothing but space between are
@@ -519,8 +575,14 @@ class ShapeModelExtractor(HFTokenClassificationExtractor):
         where neighbours such as "last night" "tonight" are separate expressions). Then
         names are cut at trailing function words and kept only with a capital letter
         (docs/guidelines.md: proper names only; the training labels obey both)."""
+        return self._as_names(text, super().predict_spans(text))
+
+    def predict_spans_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        return [self._as_names(t, spans) for t, spans in zip(texts, super().predict_spans_many(texts))]
+
+    def _as_names(self, text: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
         merged: list[tuple[int, int, str]] = []
-        for s, e, typ in super().predict_spans(text):
+        for s, e, typ in spans:
             gap = text[merged[-1][1]:s] if merged else "x"
             if merged[-1:] and merged[-1][2] == typ and typ in self.label_map and not gap.strip():
                 merged[-1] = (merged[-1][0], e, typ)
@@ -582,10 +644,15 @@ class MiniLMNERExtractor:
             self._stance = EmbeddingStance(self._stance_model_path)
         return self._stance
 
+    def extract_batch(self, docs: Sequence[Document], claims: Sequence[Claim] = ()) -> list[Annotations]:
+        out = []
+        for doc, ann in zip(docs, self._ner.extract_batch(docs, claims)):
+            stances = tuple(self._stance_predictor().predict(doc, claims, ann.entities or ())) if claims else ()
+            out.append(Annotations(doc_id=doc.doc_id, entities=ann.entities, timexes=ann.timexes, stances=stances))
+        return out
+
     def extract(self, doc: Document, claims: Sequence[Claim] = ()) -> Annotations:
-        ann = self._ner.extract(doc, claims)
-        stances = tuple(self._stance_predictor().predict(doc, claims, ann.entities or ())) if claims else ()
-        return Annotations(doc_id=doc.doc_id, entities=ann.entities, timexes=ann.timexes, stances=stances)
+        return self.extract_batch([doc], claims)[0]
 
     def config(self) -> dict[str, str]:
         out = {f"ner_{k}": v for k, v in self._ner.config().items()}

@@ -141,7 +141,7 @@ def predict(
     trust_remote_code: bool = typer.Option(False, "--trust-remote-code", help=TRUST_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     engine: str = typer.Option("local", help="local (this process) or ray (Ray Data over a pool of workers; "
-                               "pip install 'kursk-ie-bench[ray]'). The output is the same."),
+                               "pip install 'kursk-ie-bench\\[ray]'). The output is the same."),
     address: Optional[str] = typer.Option(None, help="With --engine ray: an existing cluster (ray://host:10001 or "
                                           "auto); default: a local cluster started for this command."),
     workers: int = typer.Option(2, help="With --engine ray: workers, each with its own copy of the model."),

@@ -548,3 +548,23 @@ def test_a_damaged_model_folder_is_a_one_line_extractor_error(shape_dir, onto_di
         with pytest.raises(ExtractorError, match="cannot load") as info:
             cls(str(broken))
         assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("which", ["conll", "shape"])
+def test_extract_batch_shares_model_batches_across_documents_and_equals_one_at_a_time(
+        conll_small_windows, shape_dir, which):
+    ex = conll_small_windows if which == "conll" else ShapeModelExtractor(str(shape_dir), batch_size=3)
+    texts = [LONG_TEXT[:90], "Rosa Imbert flew to Lisbon.", LONG_TEXT, "", "NATO met in Oslo on Monday."]
+    docs = [Document(f"d{i}", t, "2024-05-02") for i, t in enumerate(texts)]
+    calls = []
+    forward = ex._model.forward
+    ex._model.forward = lambda **kw: calls.append(kw["input_ids"].shape[0]) or forward(**kw)
+    try:
+        batched = ex.extract_batch(docs, [])
+        n_batched = len(calls)
+        single = [ex.extract(d, []) for d in docs]
+    finally:
+        del ex._model.forward
+    assert [a.doc_id for a in batched] == [d.doc_id for d in docs]
+    assert batched == single and any(a.entities for a in batched)
+    assert n_batched < len(calls) - n_batched  # fewer model calls than document by document
