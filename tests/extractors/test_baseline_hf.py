@@ -40,9 +40,9 @@ LONG_TEXT = " ".join(
 )
 
 
-def _tiny_model(path, tags, seed=0):
-    """A 1-layer BERT with a loud random classifier, saved with safetensors."""
-    from transformers import BertConfig, BertForTokenClassification
+def _tiny_config(path, tags):
+    """A 1-layer BERT config; the MiniLM tokenizer files copied into ``path``."""
+    from transformers import BertConfig
 
     path.mkdir(parents=True, exist_ok=True)
     for name in TOKENIZER_FILES:
@@ -52,6 +52,14 @@ def _tiny_model(path, tags, seed=0):
         intermediate_size=37, max_position_embeddings=128,
         id2label=dict(enumerate(tags)), label2id={t: i for i, t in enumerate(tags)},
     )
+    return config
+
+
+def _tiny_model(path, tags, seed=0):
+    """A 1-layer BERT with a loud random classifier, saved with safetensors."""
+    from transformers import BertForTokenClassification
+
+    config = _tiny_config(path, tags)
     torch.manual_seed(seed)
     model = BertForTokenClassification(config)
     with torch.no_grad():  # big weights so labels vary with context
@@ -63,16 +71,7 @@ def _tiny_model(path, tags, seed=0):
 
 def _tiny_shape_model(path, tags, mode="input", seed=2):
     """A 1-layer ShapeTokenClassifier with loud random weights, shape table included."""
-    from transformers import BertConfig
-
-    path.mkdir(parents=True, exist_ok=True)
-    for name in TOKENIZER_FILES:
-        shutil.copy(minilm.get_model_path() / name, path / name)
-    config = BertConfig(
-        vocab_size=30522, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=37, max_position_embeddings=128,
-        id2label=dict(enumerate(tags)), label2id={t: i for i, t in enumerate(tags)},
-    )
+    config = _tiny_config(path, tags)
     config.shape_mode, config.shapes, config.architectures = mode, list(SHAPES), ["ShapeTokenClassifier"]
     torch.manual_seed(seed)
     model = ShapeTokenClassifier(config)
