@@ -76,21 +76,25 @@ _RELATED = np.array([c in RELATED for c in STANCE_LABELS])
 
 
 class _Words:
-    """A document's word tokens (``\\w+``), found once; the tokens a span touches by bisection."""
+    """The word tokens (``\\w+``) of a document that spans touch, each known by its start
+    offset; only the text around the spans is scanned (evidence is short, documents long)."""
 
     def __init__(self, text: str) -> None:
-        self.starts, self.ends = [], []
-        for m in _WORD.finditer(text):
-            self.starts.append(m.start())
-            self.ends.append(m.end())
+        self.text = text
+
+    def _is_word(self, i: int) -> bool:
+        return 0 <= i < len(self.text) and _WORD.match(self.text, i, i + 1) is not None
 
     def touched(self, spans) -> set[int]:
-        """Indices of the tokens that overlap any of the spans."""
+        """Start offsets of the tokens that overlap any of the spans."""
         out: set[int] = set()
         for sp in spans:
             if sp.end <= sp.start:
                 continue
-            out.update(range(bisect_right(self.ends, sp.start), bisect_left(self.starts, sp.end)))
+            s = sp.start
+            while self._is_word(s) and self._is_word(s - 1):  # a token running into the span
+                s -= 1
+            out.update(m.start() for m in _WORD.finditer(self.text, s, sp.end))
         return out
 
 

@@ -132,3 +132,23 @@ def test_matches_sklearn_on_random_labels():
             assert np.nan_to_num(ours) == pytest.approx((p[i], r[i], f[i]))
             assert np.isnan(ours[0]) == (c not in y_pred) and np.isnan(ours[1]) == (c not in y_true)
         assert np.array_equal(confusion_matrix(table), sk_confusion(y_true, y_pred, labels=labels))
+
+
+def test_evidence_tokens_touched_equal_a_scan_of_the_whole_text():
+    """The scorer scans only around each span; every token of the whole text that
+    overlaps a span must still be found (tokens running into or out of a span included)."""
+    import re
+
+    from bench.scoring.stance import _Words
+
+    rng = random.Random(7)
+    alphabet = "ab é1_-. \u00e9\u4e00\n"
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        spans = []
+        for _ in range(rng.randint(0, 4)):
+            a, b = sorted(rng.randint(0, len(text)) for _ in range(2))
+            spans.append(Evidence(a, b, "h", "assert", text[a:b]))
+        expected = {m.start() for m in re.finditer(r"\w+", text)
+                    for sp in spans if sp.start < sp.end and m.start() < sp.end and m.end() > sp.start}
+        assert _Words(text).touched(spans) == expected, (text, spans)
