@@ -217,7 +217,6 @@ class ToyExtractor:
     version = "1.0"
     tasks = frozenset({"entities", "timex", "stance"})
     label_scheme = "ontonotes"
-    label_map: dict = {}
 
     def __init__(self, drift: bool = False) -> None:
         self.drift = drift
@@ -239,7 +238,6 @@ class ToyConll:
     version = "0.1"
     tasks = frozenset({"entities"})
     label_scheme = "conll"
-    label_map: dict = {}
 
     def extract(self, doc: Document, claims) -> Annotations:
         g = {a.doc_id: a for a in GOLD}[doc.doc_id]
@@ -288,7 +286,6 @@ class PerfectExtractor:
     version = "1.0"
     tasks = frozenset({"entities", "timex", "stance"})
     label_scheme = "ontonotes"
-    label_map: dict[str, str] = {}
 
     def extract(self, doc: Document, claims: Sequence[Claim]) -> Annotations:
         known = next((d for d, t in TEXTS.items() if t == doc.text), None)
@@ -314,7 +311,6 @@ class CapitalisedExtractor:
     version = "0.1"
     tasks = frozenset({"entities", "stance"})
     label_scheme = "ontonotes"
-    label_map: dict[str, str] = {}
 
     def extract(self, doc: Document, claims: Sequence[Claim]) -> Annotations:
         ents = tuple(Entity(m.start(), m.end(), "PERSON", m.group()) for m in re.finditer(r"\b[A-Z][a-z]+\b", doc.text))

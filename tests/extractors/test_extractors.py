@@ -10,7 +10,6 @@ FIX = "tests.fixtures"
 class _Bad:
     name, version, label_scheme = "bad", "0", "ontonotes"
     tasks = frozenset({"entities", "relations"})
-    label_map: dict = {}
 
     def extract(self, doc, claims):
         raise AssertionError

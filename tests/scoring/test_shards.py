@@ -35,7 +35,6 @@ class ReplayExtractor:
     version = "1"
     tasks = frozenset({"entities", "timex", "stance"})
     label_scheme = "ontonotes"
-    label_map: dict = {}
 
     def __init__(self) -> None:
         self._by_id = {o["doc_id"]: o for _, o in read_jsonl(Path(os.environ["BENCH_REPLAY"]))}
