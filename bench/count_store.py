@@ -35,36 +35,62 @@ def sub_unit_ids(doc_ids: Sequence[str], sub_unit: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def encode(tasks: Sequence) -> bytes:
-    """Parquet bytes of the tasks' count tables (``TaskResult.counts`` and ``.sub_counts``)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+ROW_GROUP = 1 << 16  # rows per Parquet row group; also the most rows converted to float64 at once
 
-    parts, fields = [], {}
+
+def _parts(tasks: Sequence):
+    """Arrow tables of at most ROW_GROUP rows, in file order: a big table is converted to
+    float64 a block at a time (its compact storage would otherwise be copied whole)."""
+    import pyarrow as pa
+
     for t in tasks:
         doc, sub = t.counts, t.sub_counts
         doc_index = {d: i for i, d in enumerate(doc.units)}
         sub_doc = np.array([doc_index[u.rsplit("#", 1)[0]] for u in sub.units], dtype=np.int32)
-        fields[t.task] = {"document": list(doc.fields), "sub": list(sub.fields), "sub_unit": t.sub_unit}
         for level, table, docs, ids in (("document", doc, np.arange(len(doc.units), dtype=np.int32), list(doc.units)),
                                         ("sub", sub, sub_doc, [None] * len(sub.units))):
             n, k = table.values.shape
-            values = pa.array(np.ascontiguousarray(table.values, dtype=np.float64).ravel())
-            offsets = pa.array(np.arange(n + 1, dtype=np.int32) * k)
-            parts.append(pa.table({
-                "task": pa.array([t.task] * n, pa.string()).dictionary_encode(),
-                "level": pa.array([level] * n, pa.string()).dictionary_encode(),
-                "doc": pa.array(docs, pa.int32()),
-                "doc_id": pa.array(ids, pa.string()),
-                "counts": pa.ListArray.from_arrays(offsets, values),
-            }))
-    meta = {META_KEY: json.dumps({"format": FORMAT, "fields": fields}, sort_keys=True).encode()}
+            for a in range(0, n, ROW_GROUP):
+                b = min(n, a + ROW_GROUP)
+                values = pa.array(np.ascontiguousarray(table.dense(slice(a, b))).ravel())
+                offsets = pa.array(np.arange(b - a + 1, dtype=np.int32) * k)
+                yield pa.table({
+                    "task": pa.array([t.task] * (b - a), pa.string()).dictionary_encode(),
+                    "level": pa.array([level] * (b - a), pa.string()).dictionary_encode(),
+                    "doc": pa.array(docs[a:b], pa.int32()),
+                    "doc_id": pa.array(ids[a:b], pa.string()),
+                    "counts": pa.ListArray.from_arrays(offsets, values),
+                })
+
+
+def _fields(tasks: Sequence) -> dict:
+    return {t.task: {"document": list(t.counts.fields), "sub": list(t.sub_counts.fields), "sub_unit": t.sub_unit}
+            for t in tasks}
+
+
+def encode(tasks: Sequence) -> bytes:
+    """Parquet bytes of the tasks' count tables (``TaskResult.counts`` and ``.sub_counts``),
+    written a row group at a time so that memory stays bounded for any table size."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    meta = {META_KEY: json.dumps({"format": FORMAT, "fields": _fields(tasks)}, sort_keys=True).encode()}
     schema = pa.schema([("task", pa.dictionary(pa.int32(), pa.string())), ("level", pa.dictionary(pa.int32(), pa.string())),
                         ("doc", pa.int32()), ("doc_id", pa.string()), ("counts", pa.list_(pa.float64()))], metadata=meta)
-    table = pa.concat_tables([p.cast(schema) for p in parts]) if parts else schema.empty_table()
     buffer = pa.BufferOutputStream()
-    pq.write_table(table.replace_schema_metadata(meta), buffer, compression="zstd", compression_level=3,
-                   use_dictionary=True, write_statistics=False, row_group_size=1 << 20)
+    with pq.ParquetWriter(buffer, schema, compression="zstd", compression_level=3, use_dictionary=True,
+                          write_statistics=False) as writer:
+        pending, rows = [], 0
+        for part in _parts(tasks):
+            pending.append(part.cast(schema))
+            rows += part.num_rows
+            while rows >= ROW_GROUP:  # exactly ROW_GROUP rows per group, as one whole-table write would
+                table = pa.concat_tables(pending)
+                writer.write_table(table.slice(0, ROW_GROUP), row_group_size=ROW_GROUP)
+                rest = table.slice(ROW_GROUP)
+                pending, rows = ([rest] if rest.num_rows else []), rest.num_rows
+        if pending or rows == 0:
+            writer.write_table(pa.concat_tables(pending) if pending else schema.empty_table(), row_group_size=ROW_GROUP)
     return buffer.getvalue().to_pybytes()
 
 

@@ -69,19 +69,64 @@ class TaskCounts:
     headline: tuple
 
 
+CHUNK_DOCS = 4096  # documents counted at a time: bounds the float64 tables the scorers build
+
+
 def count_task(task: str, corpus: GoldCorpus, gold: Sequence[Annotations], preds: Sequence[Annotations],
                docs: Sequence, label_scheme: str) -> TaskCounts:
+    return count_tasks([task], corpus, gold, preds, docs, label_scheme)[0]
+
+
+def count_tasks(tasks: Sequence[str], corpus: GoldCorpus, gold: Sequence[Annotations],
+                preds: Sequence[Annotations], docs: Sequence, label_scheme: str,
+                progress: bool = False) -> list[TaskCounts]:
+    """Every task's tables, counted a chunk of documents at a time and stored compact.
+    Counts are per document, so the joined chunks are the tables of one whole pass; the
+    chunks are what keeps a 100,000-document run from holding float64 sentence tables
+    of several GB."""
+    from tqdm import tqdm
+
     from bench.scoring import get_task
 
-    t = get_task(task)
+    starts = range(0, len(docs), CHUNK_DOCS) if docs else range(1)
+    parts: dict[str, list[tuple[CountTable, CountTable]]] = {task: [] for task in tasks}
+    bar = tqdm(total=len(starts) * len(tasks), desc="count", unit="chunk", disable=not progress, leave=False)
+    for a in starts:
+        chunk = slice(a, a + CHUNK_DOCS)
+        for task in tasks:  # tasks inside: the chunk's sentence units are split once, shared
+            parts[task].append(_count_chunk(get_task(task), corpus, gold[chunk], preds[chunk], docs[chunk],
+                                            label_scheme))
+            bar.update()
+    bar.close()
+    out = []
+    for task in tasks:
+        done = parts.pop(task)  # the chunks go as soon as they are joined
+        table, sub_table = _joined(task, [p[0] for p in done]), _joined(task, [p[1] for p in done])
+        del done
+        out.append(TaskCounts(task, table, sub_table, get_task(task).headline_metrics(table)))
+    return out
+
+
+def _count_chunk(t, corpus: GoldCorpus, gold: Sequence[Annotations], preds: Sequence[Annotations],
+                 docs: Sequence, label_scheme: str) -> tuple[CountTable, CountTable]:
     # the sub-unit table only feeds the bootstrap: keep just the headline metrics' fields
     (empty,) = t.count_units([], [], [], corpus.claims, ("document",), label_scheme=label_scheme)
     needed = {f for m in t.headline_metrics(empty) for f in m.fields}
     table, sub_table = t.count_units(docs, gold, preds, corpus.claims, ("document", "sentence"),
                                      (None, tuple(f for f in empty.fields if f in needed)), label_scheme=label_scheme)
     ids = sub_unit_ids([u.rsplit("#", 1)[0] for u in sub_table.units], t.sub_unit)
-    sub_table = CountTable(task, sub_table.fields, ids, sub_table.values)
-    return TaskCounts(task, table, sub_table, t.headline_metrics(table))
+    return table.compact(), CountTable(t.name, sub_table.fields, ids, sub_table.values).compact()
+
+
+def _joined(task: str, tables: list[CountTable]) -> CountTable:
+    import numpy as np
+
+    if len(tables) == 1:
+        return tables[0]
+    dtype = np.result_type(*(x.values.dtype for x in tables))  # uint8 + uint16: uint16; any float64: float64
+    values = np.concatenate([x.values for x in tables]).astype(dtype, copy=False)
+    values.flags.writeable = False
+    return CountTable(task, tables[0].fields, tuple(u for x in tables for u in x.units), values)
 
 
 def _defined(x: float | None) -> float | None:
@@ -125,8 +170,6 @@ def score_predictions(corpus: GoldCorpus, preds: Sequence[Annotations], tasks: S
     """Score aligned predictions for the given tasks (documents without predictions are
     left out only in a --partial run; the caller checks completeness).  ``progress``: bars
     over the tasks counted and the bootstrap resamples."""
-    from tqdm import tqdm
-
     from bench.environment import environment
     from bench.scoring import get_task, task_order
 
@@ -134,14 +177,13 @@ def score_predictions(corpus: GoldCorpus, preds: Sequence[Annotations], tasks: S
     pairs = [(d, g) for d, g in zip(corpus.documents, corpus.gold) if d.doc_id in by_id]
     docs, gold = [d for d, _ in pairs], [g for _, g in pairs]
     aligned = [by_id[d.doc_id] for d in docs]
-    counted = []
     with paused_gc():
-        for task in tqdm(task_order(tasks), desc="count", unit="task", disable=not progress, leave=False):
+        for task in task_order(tasks):
             layer = get_task(task).layer
             missing = [p.doc_id for p in aligned if getattr(p, layer) is None]
             if missing:
                 raise DataError(f"{info.name}: declares task {task!r} but produced no {layer} for {missing[0]}")
-            counted.append(count_task(task, corpus, gold, aligned, docs, label_scheme))
+        counted = count_tasks(task_order(tasks), corpus, gold, aligned, docs, label_scheme, progress)
         results = finish_tasks(counted, label_scheme, run.seed, run.n_resamples, progress)
     return RunRecord(run, info, corpus.fingerprint, len(docs), __version__, results, environment=environment())
 

@@ -8,6 +8,11 @@ from bench.io import DataError, require
 from bench.types import Entity, Evidence, Stance, Timex
 
 
+# One shared int object per offset below 2**16: a parsed offset is a fresh 32-byte int
+# (Python caches only -5..256), and a 100,000-document corpus holds millions of them.
+_OFFSETS = tuple(range(1 << 16))
+
+
 def _offsets(obj: dict, where: str) -> tuple[int, int]:
     start = require(obj, "start", int, where)
     end = require(obj, "end", int, where)
@@ -25,6 +30,8 @@ def parse_entity(obj: dict, where: str, with_id: bool = False) -> Entity:
         entity_id = obj.get("entity_id")
         if type(start) is int and type(end) is int and type(label) is str and type(text) is str \
                 and (type(entity_id) is str or (entity_id is None and not with_id)):
+            if 0 <= start < end < 65536:
+                start, end = _OFFSETS[start], _OFFSETS[end]
             return Entity(start, end, intern(label), text, entity_id)  # one label string, not millions
     _object(obj, where)
     start, end = _offsets(obj, where)
@@ -38,6 +45,8 @@ def parse_timex(obj: dict, where: str) -> Timex:
     if type(obj) is dict:  # fast path for a well-formed record
         start, end, typ, value, text = (obj.get(k) for k in ("start", "end", "type", "value", "text"))
         if type(start) is int and type(end) is int and type(typ) is str and type(value) is str and type(text) is str:
+            if 0 <= start < end < 65536:
+                start, end = _OFFSETS[start], _OFFSETS[end]
             return Timex(start, end, intern(typ), value, text)
     _object(obj, where)
     start, end = _offsets(obj, where)

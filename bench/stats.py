@@ -89,7 +89,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.scoring.base import CountTable, Metric
+from bench.scoring.base import _STORED, CountTable, Metric
 
 _CHUNK = 1 << 23  # random draws per chunk: bounds memory at ~64 MiB per array
 _TIE = 1e-12  # relative slack so float rounding never breaks |diff*| >= |diff| ties
@@ -197,7 +197,7 @@ def _patterns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     weights = np.random.Generator(np.random.PCG64(0)).integers(1, 2 ** 62, size=values.shape[1], dtype=np.int64)
     key = np.empty(n, np.int64)
     for a in range(0, n, block):
-        quarters = values[a:a + block] * 4
+        quarters = np.multiply(values[a:a + block], 4, dtype=np.float64)  # a compact table too
         if not float(np.abs(quarters).max()) * n < 2.0 ** 52:  # also False for NaN
             return None
         q = quarters.astype(np.int64)
@@ -208,7 +208,7 @@ def _patterns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     if len(first) > n // 2:
         return None
     inverse = inverse.ravel()
-    distinct = values[first]
+    distinct = values[first].astype(np.float64)
     for a in range(0, n, block):  # the grouping must be exact: equal hash, equal row
         if not np.array_equal(distinct[inverse[a:a + block]], values[a:a + block]):
             return None  # a hash collision: take the general path
@@ -258,7 +258,7 @@ def _weight_chunks(values: Sequence[np.ndarray], n_resamples: int, seed: int
     _check(n, n_resamples)
     found = _joint_patterns(values)
     if found is None:
-        return list(values), _bootstrap_weights(n, n_resamples, _rng(seed))
+        return [v.astype(np.float64, copy=False) for v in values], _bootstrap_weights(n, n_resamples, _rng(seed))
     pattern, distinct = found
 
     def counted() -> Iterator[np.ndarray]:
@@ -274,7 +274,9 @@ def _resampled_sums(values: Sequence[np.ndarray], n_resamples: int, seed: int,
                     tick: Callable[[int], object] | None = None) -> list[np.ndarray]:
     """Bootstrap sums (n_resamples, k) for each (n_units, k) array, all with the same draws;
     ``tick(b)`` after each chunk of b resamples (a progress bar)."""
-    values = [np.asarray(v, dtype=np.float64) for v in values]
+    # compact tables (``CountTable.compact``) stay compact: ``_weight_chunks`` converts what it multiplies
+    values = [v if isinstance(v, np.ndarray) and v.dtype in _STORED else np.asarray(v, dtype=np.float64)
+              for v in values]
     acc: list[list[np.ndarray]] = [[] for _ in values]
     with _one_blas_thread():
         rows, chunks = _weight_chunks(values, n_resamples, seed)
@@ -342,8 +344,8 @@ def _pair(table_a: CountTable, table_b: CountTable, metric: Metric) -> tuple[np.
     if table_a.units != table_b.units:
         raise ValueError("the two tables must have the same units in the same order "
                          f"({len(table_a.units)} vs {len(table_b.units)} units)")
-    va = np.ascontiguousarray(table_a.values[:, table_a.columns(metric.fields)])
-    vb = np.ascontiguousarray(table_b.values[:, table_b.columns(metric.fields)])
+    va = np.ascontiguousarray(table_a.values[:, table_a.columns(metric.fields)], dtype=np.float64)
+    vb = np.ascontiguousarray(table_b.values[:, table_b.columns(metric.fields)], dtype=np.float64)
     return va, vb
 
 

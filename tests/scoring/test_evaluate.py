@@ -1,5 +1,7 @@
 import json
 
+import numpy as np
+
 import pytest
 
 from bench import __version__
@@ -229,3 +231,14 @@ def test_progress_bars_only_when_asked(synth_corpus, capsys):
     assert "count" in err and "bootstrap" in err and "resample" in err
     assert loud.tasks == quiet.tasks
     assert _progress(quiet=False) is False and _progress(quiet=True) is False  # stderr is not a terminal here
+
+
+def test_counting_in_chunks_gives_the_tables_of_one_pass(synth_corpus, monkeypatch):
+    import bench.evaluate as ev
+
+    whole = evaluate_extractor(CapitalisedExtractor(), synth_corpus, **FAST)[0]
+    monkeypatch.setattr(ev, "CHUNK_DOCS", 1)  # three chunks of one document
+    chunked = evaluate_extractor(CapitalisedExtractor(), synth_corpus, **FAST)[0]
+    assert chunked.tasks == whole.tasks
+    for t in chunked.tasks:
+        assert len(t.counts.units) == 3 and t.counts.values.dtype != np.float64  # joined and stored compact

@@ -179,3 +179,19 @@ def test_a_corrupt_timings_file_is_a_one_line_error(tmp_path, content):
     timings_path(path).write_text(content)
     with pytest.raises(DataError, match=r"sys\.timings\.json: "):
         read_timings(path)
+
+
+def test_big_count_tables_are_written_in_row_groups_of_fixed_size(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from bench import count_store
+
+    whole = tmp_path / "whole" / "r.json"
+    write_result(whole, record())
+    monkeypatch.setattr(count_store, "ROW_GROUP", 2)  # 2 document rows + 3 sub-unit rows
+    grouped = tmp_path / "grouped" / "r.json"
+    write_result(grouped, record())
+    meta = pq.ParquetFile(counts_path(grouped)).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [2, 2, 1]
+    assert pq.ParquetFile(counts_path(whole)).metadata.num_row_groups == 1
+    assert read_result(grouped) == read_result(whole)

@@ -120,3 +120,33 @@ def test_scorer_rejects_bad_unit_and_foreign_table():
         s.count([], [], [], [], unit="paragraph")
     with pytest.raises(ValueError, match="table is for"):
         s.evaluate(_table([[1.0]], task="stance"))
+
+
+@pytest.mark.parametrize("values, dtype", [
+    ([[0, 1], [2, 255]], np.uint8),
+    ([[0, 256], [3, 1]], np.uint16),
+    ([[0.25, 1.5], [7.75, 0]], np.float16),  # quarter counts
+    ([[-1, 1], [2, 3]], np.float16),  # negative: no unsigned type
+    ([[70000.5, 1], [2, 3]], np.float32),  # beyond float16's range
+    ([[0.1, 1], [2, 3]], np.float64),  # no exact narrower form
+    ([[np.nan, 1], [2, 3]], np.float64),
+])
+def test_compact_stores_every_count_exactly(values, dtype):
+    t = _table(values)
+    small = t.compact()
+    assert small.values.dtype == dtype and not small.values.flags.writeable
+    assert small.units == t.units and small.fields == t.fields
+    np.testing.assert_array_equal(small.values, t.values)  # NaN too
+    np.testing.assert_array_equal(small.dense(), t.values)
+    np.testing.assert_array_equal(small.dense(slice(1, 2)), t.values[1:2])
+    assert small.total().dtype == np.float64
+    np.testing.assert_array_equal(small.total(), t.total())
+
+
+def test_compact_figures_equal_the_float64_ones():
+    rng = np.random.default_rng(3)
+    t = _table(rng.integers(0, 9, size=(70000, 3)) / 4)  # more rows than one compaction block
+    small = t.compact()
+    assert small.values.dtype == np.float16 and small.values.nbytes * 4 == t.values.nbytes
+    m = Metric("r", ("f0", "f1"), lambda s: ratio(s[:, 0], s[:, 1]))
+    assert m.point(small) == m.point(t)

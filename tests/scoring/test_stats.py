@@ -292,3 +292,15 @@ def test_bootstrap_t_is_the_same_on_the_repeated_rows_shortcut(monkeypatch):
     plain = paired_bootstrap(ta, tb, f1, 500, seed=2)
     assert fast.p_value == pytest.approx(plain.p_value, abs=1e-12) and fast.interval == plain.interval
     assert 0.002 < fast.p_value < 1
+
+
+@pytest.mark.parametrize("high", [3, 200])  # many repeated rows (pattern shortcut), few (general path)
+def test_bootstrap_of_a_compact_table_is_identical(high):
+    rng = np.random.default_rng(high)
+    values = rng.integers(0, high, size=(3000, 3)).astype(float)
+    t = CountTable("t", ("a", "b", "c"), tuple(f"u{i}" for i in range(3000)), values)
+    small = t.compact()
+    assert small.values.dtype == np.uint8
+    metrics = prf_metrics("x.", "a", "b", "c")
+    assert bootstrap(small, metrics, 300, seed=2) == bootstrap(t, metrics, 300, seed=2)
+    assert paired_bootstrap(small, t, metrics[2], 200, seed=1) == paired_bootstrap(t, t, metrics[2], 200, seed=1)
