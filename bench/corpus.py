@@ -95,7 +95,11 @@ def fingerprint(dataset_dir: Path, files: tuple[str, ...] = DATA_FILES) -> str:
         return "sha256:" + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
     h = hashlib.sha256()
     for rel in files:
-        h.update(rel.encode() + b"\0" + (root / rel).read_bytes() + b"\0")
+        h.update(rel.encode() + b"\0")
+        with open(root / rel, "rb") as fh:  # streamed: a big dataset's files are hundreds of MB
+            while block := fh.read(1 << 20):
+                h.update(block)
+        h.update(b"\0")
     return "sha256:" + h.hexdigest()[:16]
 
 
@@ -115,10 +119,11 @@ def _verify_manifest(root: Path, raw: bytes) -> dict[str, str]:
         if ".." in Path(rel).parts or Path(rel).is_absolute():
             raise DataError(f"{where}: lists {rel!r}, outside the dataset folder")
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as fh:  # streamed, like the fingerprint of a folder without a manifest
+                actual = hashlib.file_digest(fh, "sha256").hexdigest()
         except OSError:
             raise DataError(f"{path}: listed in {MANIFEST} but missing; rebuild with `bench build-dataset`") from None
-        if hashlib.sha256(data).hexdigest() != digest:
+        if actual != digest:
             raise DataError(f"{path}: content differs from {MANIFEST} (an interrupted build, or an edited or "
                             "corrupt file); rebuild with `bench build-dataset`")
     return listed

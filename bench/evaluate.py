@@ -92,10 +92,10 @@ def count_tasks(tasks: Sequence[str], corpus: GoldCorpus, gold: Sequence[Annotat
     parts: dict[str, list[tuple[CountTable, CountTable]]] = {task: [] for task in tasks}
     bar = tqdm(total=len(starts) * len(tasks), desc="count", unit="chunk", disable=not progress, leave=False)
     for a in starts:
-        chunk = slice(a, a + CHUNK_DOCS)
+        chunk, ids = slice(a, a + CHUNK_DOCS), {}
         for task in tasks:  # tasks inside: the chunk's sentence units are split once, shared
             parts[task].append(_count_chunk(get_task(task), corpus, gold[chunk], preds[chunk], docs[chunk],
-                                            label_scheme))
+                                            label_scheme, ids))
             bar.update()
     bar.close()
     out = []
@@ -108,13 +108,16 @@ def count_tasks(tasks: Sequence[str], corpus: GoldCorpus, gold: Sequence[Annotat
 
 
 def _count_chunk(t, corpus: GoldCorpus, gold: Sequence[Annotations], preds: Sequence[Annotations],
-                 docs: Sequence, label_scheme: str) -> tuple[CountTable, CountTable]:
+                 docs: Sequence, label_scheme: str, shared_ids: dict) -> tuple[CountTable, CountTable]:
     # the sub-unit table only feeds the bootstrap: keep just the headline metrics' fields
     (empty,) = t.count_units([], [], [], corpus.claims, ("document",), label_scheme=label_scheme)
     needed = {f for m in t.headline_metrics(empty) for f in m.fields}
     table, sub_table = t.count_units(docs, gold, preds, corpus.claims, ("document", "sentence"),
                                      (None, tuple(f for f in empty.fields if f in needed)), label_scheme=label_scheme)
-    ids = sub_unit_ids([u.rsplit("#", 1)[0] for u in sub_table.units], t.sub_unit)
+    key = (t.sub_unit, sub_table.units)  # tasks with the same sub-units share one tuple of ids
+    ids = shared_ids.get(key)
+    if ids is None:
+        ids = shared_ids[key] = sub_unit_ids([u.rsplit("#", 1)[0] for u in sub_table.units], t.sub_unit)
     return table.compact(), CountTable(t.name, sub_table.fields, ids, sub_table.values).compact()
 
 
@@ -173,11 +176,12 @@ def score_predictions(corpus: GoldCorpus, preds: Sequence[Annotations], tasks: S
     from bench.environment import environment
     from bench.scoring import get_task, task_order
 
-    by_id = {p.doc_id: p for p in preds}
-    pairs = [(d, g) for d, g in zip(corpus.documents, corpus.gold) if d.doc_id in by_id]
-    docs, gold = [d for d, _ in pairs], [g for _, g in pairs]
-    aligned = [by_id[d.doc_id] for d in docs]
     with paused_gc():
+        by_id = {p.doc_id: p for p in preds}
+        pairs = [(d, g) for d, g in zip(corpus.documents, corpus.gold) if d.doc_id in by_id]
+        docs, gold = [d for d, _ in pairs], [g for _, g in pairs]
+        aligned = [by_id[d.doc_id] for d in docs]
+        del by_id, pairs
         for task in task_order(tasks):
             layer = get_task(task).layer
             missing = [p.doc_id for p in aligned if getattr(p, layer) is None]

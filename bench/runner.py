@@ -214,19 +214,19 @@ def score_file(path: Path, corpus: GoldCorpus, run: RunInfo, label_scheme: str |
 
     path = Path(path)
     t0 = time.perf_counter()
-    with paused_gc():
+    with paused_gc():  # millions of acyclic objects: collections would only walk them, again and again
         preds = read_predictions(path, corpus, partial=run.partial)
-    header = declared_label_scheme(path)
-    if label_scheme is not None and header is not None and label_scheme != header:
-        raise DataError(f"{path}: --label-scheme {label_scheme} contradicts the file's header ({header})")
-    scheme = infer_label_scheme(preds, label_scheme or header, str(path))
-    with open(path, "rb") as fh:  # streamed: the file may be large
-        digest = hashlib.file_digest(fh, "sha256").hexdigest()
-    info = ExtractorInfo(name or f"file:{path.name}", "file", scheme, tuple(task_order(tasks_of(preds))), ())
-    t1 = time.perf_counter()
-    rec = score_predictions(corpus, preds, info.tasks, scheme, info,
-                            RunInfo(None, (), (path.name, digest), run.dataset, run.seed, run.n_resamples,
-                                    run.partial, run.shard), progress)
+        header = declared_label_scheme(path)
+        if label_scheme is not None and header is not None and label_scheme != header:
+            raise DataError(f"{path}: --label-scheme {label_scheme} contradicts the file's header ({header})")
+        scheme = infer_label_scheme(preds, label_scheme or header, str(path))
+        with open(path, "rb") as fh:  # streamed: the file may be large
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        info = ExtractorInfo(name or f"file:{path.name}", "file", scheme, tuple(task_order(tasks_of(preds))), ())
+        t1 = time.perf_counter()
+        rec = score_predictions(corpus, preds, info.tasks, scheme, info,
+                                RunInfo(None, (), (path.name, digest), run.dataset, run.seed, run.n_resamples,
+                                        run.partial, run.shard), progress)
     return Outcome(rec, preds, {"read_s": t1 - t0, "score_s": time.perf_counter() - t1}, scheme)
 
 

@@ -27,31 +27,38 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[tuple[in
     return [(m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
 
 
+_RUN_TAIL = re.compile(r"(?:[^\W_]|\.)*\Z")  # letters, digits (str.isalnum) and dots up to endpos
+_LONGEST = max(map(len, _ABBREV))
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
-    j = dot
-    while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "."):
-        j -= 1
+    """Is the run of letters, digits and dots before ``dot`` a known abbreviation or a
+    single initial?  Only the last few characters are looked at: a longer run is neither."""
+    window = max(0, dot - _LONGEST - 1)
+    j = _RUN_TAIL.search(text, window, dot).start()  # always matches (the empty run at dot)
+    if j == window and j > 0:
+        return False  # the run fills the window: longer than any abbreviation
     word = text[j:dot]
     return word in _ABBREV or (len(word) == 1 and word.isupper())
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of sentences, stripped of surrounding whitespace, never empty."""
-    spans: list[tuple[int, int]] = []
+    out: list[tuple[int, int]] = []
     for line in _LINE.finditer(text):
-        s = line.start()
-        for m in _BOUNDARY.finditer(text, line.start(), line.end()):
+        s, end = line.span()
+        for m in _BOUNDARY.finditer(text, s, end):
             if text[m.start()] == "." and _is_abbreviation(text, m.start()):
                 continue
-            spans.append((s, m.end()))
+            _add_stripped(out, text, s, m.end())
             s = m.end()
-        spans.append((s, line.end()))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            out.append((s, e))
+        _add_stripped(out, text, s, end)
     return out
+
+
+def _add_stripped(out: list, text: str, s: int, e: int) -> None:
+    piece = text[s:e]
+    core = piece.strip()  # str.strip and str.isspace agree on what whitespace is
+    if core:
+        a = s + len(piece) - len(piece.lstrip())
+        out.append((a, a + len(core)))

@@ -93,6 +93,7 @@ def _refuse_overwriting(output: Path, source: Path | None, what: str) -> None:
 
 def evaluate_command(spec: RunSpec, output: Path | None = None, save_predictions: Path | None = None) -> tuple[str, Path]:
     from bench import runner
+    from bench.evaluate import paused_gc
     from bench.predictions import write_predictions
     from bench.results import write_result
     from bench.summary import render
@@ -110,7 +111,10 @@ def evaluate_command(spec: RunSpec, output: Path | None = None, save_predictions
         scheme = outcome.label_scheme if "entities" in rec.extractor.tasks else None
         write_predictions(save_predictions, outcome.predictions, scheme)
     out = Path(output) if output else default_output(spec, rec.extractor.name)
-    write_result(out, rec, outcome.timings)
+    timings = outcome.timings
+    del outcome  # the predictions: a big run's largest objects
+    with paused_gc():
+        write_result(out, rec, timings)
     return render(rec), out
 
 

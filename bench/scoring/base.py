@@ -74,8 +74,17 @@ class CountTable:
             if float(info.min) <= lo and hi <= float(info.max) and all(np.array_equal(b.astype(dtype), b) for b in blocks):
                 small = v.astype(dtype)
                 small.flags.writeable = False
-                return CountTable(self.task, self.fields, self.units, small)
+                return self._with_values(small)
         return self
+
+    def _with_values(self, values: np.ndarray) -> CountTable:
+        """This table (units and fields already checked: a million ids are slow to re-check)
+        holding other values of the same shape."""
+        out = object.__new__(CountTable)
+        for name, value in (("task", self.task), ("fields", self.fields), ("units", self.units), ("values", values),
+                            ("_index", self._index)):
+            object.__setattr__(out, name, value)
+        return out
 
     def dense(self, rows: slice | None = None) -> np.ndarray:
         """The values (or a block of rows) as float64, whatever the stored type."""
@@ -268,7 +277,8 @@ class UnitTables:
                 raise ValueError(f"unknown {task} fields {sorted(unknown)}")
             self.fields.append(tuple(f for f in fields if f in keep))
         self._index = [{f: i for i, f in enumerate(fs)} for fs in self.fields]
-        self._values = [np.zeros((len(u.ids), len(fs))) for u, fs in zip(self.units, self.fields)]
+        # column-major while filling: counts are added a whole column at a time
+        self._values = [np.zeros((len(u.ids), len(fs)), order="F") for u, fs in zip(self.units, self.fields)]
 
     def wants(self, k: int, field: str) -> bool:
         return field in self._index[k]
@@ -301,7 +311,8 @@ class UnitTables:
     def build(self) -> tuple[CountTable, ...]:
         out = []
         for u, fs, values in zip(self.units, self.fields, self._values):
-            values.flags.writeable = False  # handed over to the table, not copied
+            values = np.ascontiguousarray(values)
+            values.flags.writeable = False  # handed over to the table, not copied again
             out.append(CountTable(self.task, fs, tuple(u.ids), values))
         self._values = []
         return tuple(out)
