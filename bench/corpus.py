@@ -15,13 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.io import DataError, read_jsonl, require
 from bench.records import parse_entity, parse_stance, parse_timex
 from bench.timex3 import DCT_FORM, is_valid_dct
-from bench.types import STANCE_LABELS, Annotations, Claim, Document, DocumentMeta, GoldCorpus
+from bench.types import STANCE_LABELS, Annotations, Claim, Document, DocumentMeta, GoldCorpus, Stance
 from bench.validate import check_annotations
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -179,30 +180,32 @@ def _check_gold_span(span, text: str, doc_id: str, where: str) -> None:
         raise DataError(f"{where}: span [{span.start}, {span.end}) {span.text!r} does not fit the text of {doc_id}")
 
 
-def load_dataset_dir(dataset_dir: Path | None = None) -> GoldCorpus:
-    """Gold from a dataset directory (documents, claims and stance configs, test split)."""
-    root = Path(dataset_dir) if dataset_dir is not None else default_dataset_dir()
+def check_data_files(root: Path) -> None:
     for rel in DATA_FILES:
         if not (root / rel).is_file():
             raise DataError(f"{root}: not a dataset directory in this package's format: missing {rel}")
-    docs, gold_ents, gold_tmx, metas = [], {}, {}, []
-    for n, o in read_jsonl(root / "documents/test.jsonl"):
-        where = f"{root}/documents/test.jsonl:{n}"
-        doc_id = require(o, "doc_id", str, where)
-        if doc_id in gold_ents:
-            raise DataError(f"{where}: duplicate doc_id {doc_id!r}")
-        text = require(o, "text", str, where)
-        if o.get("dct") is not None and not is_valid_dct(o["dct"]):
-            raise DataError(f"{where}: field 'dct' must be {DCT_FORM} or null, got {o['dct']!r}")
-        docs.append(Document(doc_id, text, o.get("dct")))
-        metas.append(_meta_from(o, where))
-        # a hand-made dataset: spans must be lists of records that fit the text
-        ents = [parse_entity(e, where) for e in _records(o, "entities", where)]
-        tmx = [parse_timex(t, where) for t in _records(o, "timexes", where)]
-        for span in ents + tmx:
-            _check_gold_span(span, text, doc_id, where)
-        gold_ents[doc_id] = tuple(sorted(ents, key=lambda e: (e.start, e.end, e.label, e.text, e.entity_id or "")))
-        gold_tmx[doc_id] = tuple(sorted(tmx))
+
+
+def gold_document(o: dict, where: str, seen: Container[str]) -> tuple[Document, DocumentMeta, tuple, tuple]:
+    """One line of documents/test.jsonl: the document, its metadata and its sorted gold
+    entities and timexes (``seen``: the doc ids before it, for the duplicate check)."""
+    doc_id = require(o, "doc_id", str, where)
+    if doc_id in seen:
+        raise DataError(f"{where}: duplicate doc_id {doc_id!r}")
+    text = require(o, "text", str, where)
+    if o.get("dct") is not None and not is_valid_dct(o["dct"]):
+        raise DataError(f"{where}: field 'dct' must be {DCT_FORM} or null, got {o['dct']!r}")
+    meta = _meta_from(o, where)
+    # a hand-made dataset: spans must be lists of records that fit the text
+    ents = [parse_entity(e, where) for e in _records(o, "entities", where)]
+    tmx = [parse_timex(t, where) for t in _records(o, "timexes", where)]
+    for span in ents + tmx:
+        _check_gold_span(span, text, doc_id, where)
+    return (Document(doc_id, text, o.get("dct")), meta,
+            tuple(sorted(ents, key=lambda e: (e.start, e.end, e.label, e.text, e.entity_id or ""))), tuple(sorted(tmx)))
+
+
+def read_claims(root: Path) -> tuple[Claim, ...]:
     claim_list: list[Claim] = []
     claim_ids: set[str] = set()
     for n, o in read_jsonl(root / "claims/test.jsonl"):
@@ -212,7 +215,43 @@ def load_dataset_dir(dataset_dir: Path | None = None) -> GoldCorpus:
             raise DataError(f"{where}: duplicate claim_id {claim.claim_id!r}")
         claim_ids.add(claim.claim_id)
         claim_list.append(claim)
-    claims = tuple(claim_list)
+    return tuple(claim_list)
+
+
+def gold_stance(o: dict, where: str, doc_id: str, claim_ids: Container[str], seen: set[tuple[str, str]]) -> Stance:
+    """One line of stance/test.jsonl whose (known) doc_id the caller has read."""
+    st = parse_stance(o, where)
+    if st.claim_id not in claim_ids:
+        raise DataError(f"{where}: unknown claim_id {st.claim_id!r}")
+    if st.label not in STANCE_LABELS:
+        raise DataError(f"{where}: unknown stance label {st.label!r}; expected one of {', '.join(STANCE_LABELS)}")
+    if (doc_id, st.claim_id) in seen:
+        raise DataError(f"{where}: duplicate stance for ({doc_id}, {st.claim_id})")
+    seen.add((doc_id, st.claim_id))
+    return st
+
+
+def check_gold(corpus: GoldCorpus, root: Path) -> None:
+    from bench.validate import check_gold_corpus
+
+    problems = check_gold_corpus(corpus, str(root))
+    if problems:  # scores against broken gold would be silently wrong
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DataError(f"{problems[0]}{more}; the gold must pass the checks of `bench validate`")
+
+
+def load_dataset_dir(dataset_dir: Path | None = None) -> GoldCorpus:
+    """Gold from a dataset directory (documents, claims and stance configs, test split)."""
+    root = Path(dataset_dir) if dataset_dir is not None else default_dataset_dir()
+    check_data_files(root)
+    docs, gold_ents, gold_tmx, metas = [], {}, {}, []
+    for n, o in read_jsonl(root / "documents/test.jsonl"):
+        doc, meta, ents, tmx = gold_document(o, f"{root}/documents/test.jsonl:{n}", gold_ents)
+        docs.append(doc)
+        metas.append(meta)
+        gold_ents[doc.doc_id], gold_tmx[doc.doc_id] = ents, tmx
+    claims = read_claims(root)
+    claim_ids = {c.claim_id for c in claims}
     # a hand-made dataset is not validated by `bench validate`: catch what the scorers cannot take
     stances: dict[str, list] = defaultdict(list)
     seen: set[tuple[str, str]] = set()
@@ -221,25 +260,12 @@ def load_dataset_dir(dataset_dir: Path | None = None) -> GoldCorpus:
         doc_id = require(o, "doc_id", str, where)
         if doc_id not in gold_ents:
             raise DataError(f"{where}: unknown doc_id {doc_id!r}")
-        st = parse_stance(o, where)
-        if st.claim_id not in claim_ids:
-            raise DataError(f"{where}: unknown claim_id {st.claim_id!r}")
-        if st.label not in STANCE_LABELS:
-            raise DataError(f"{where}: unknown stance label {st.label!r}; expected one of {', '.join(STANCE_LABELS)}")
-        if (doc_id, st.claim_id) in seen:
-            raise DataError(f"{where}: duplicate stance for ({doc_id}, {st.claim_id})")
-        seen.add((doc_id, st.claim_id))
-        stances[doc_id].append(st)
+        stances[doc_id].append(gold_stance(o, where, doc_id, claim_ids, seen))
     gold = tuple(
         Annotations(d.doc_id, gold_ents[d.doc_id], gold_tmx[d.doc_id],
                     tuple(sorted(stances[d.doc_id], key=lambda s: s.claim_id)))
         for d in docs
     )
     corpus = GoldCorpus(tuple(docs), gold, claims, fingerprint(root), tuple(metas))
-    from bench.validate import check_gold_corpus
-
-    problems = check_gold_corpus(corpus, str(root))
-    if problems:  # scores against broken gold would be silently wrong
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise DataError(f"{problems[0]}{more}; the gold must pass the checks of `bench validate`")
+    check_gold(corpus, root)
     return corpus

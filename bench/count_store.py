@@ -5,8 +5,9 @@ Columnar because the tables are big (100,000 documents: tens of millions of coun
 zeros) and only ever read whole.  One row per unit: ``task``, ``level`` ("document" or
 "sub"), ``doc`` (the document's row within its task), ``doc_id`` (document rows only) and
 ``counts`` (one value per field; the field names are in the file's metadata).  Sub-unit ids
-are rebuilt as "<doc_id>#<sub_unit><k>" (``sub_unit_ids``), k counting within the document.  Written with fixed
-settings, so the bytes depend only on the counts (and the pinned pyarrow version).
+are rebuilt as "<doc_id>#<sub_unit><k>" (``sub_unit_ids``), k counting within the document.
+Written with fixed settings (row groups of ``ROW_GROUP`` rows), so the bytes depend only
+on the counts (and the pinned pyarrow version).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def sub_unit_ids(doc_ids: Sequence[str], sub_unit: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-ROW_GROUP = 1 << 16  # rows per Parquet row group; also the most rows converted to float64 at once
+ROW_GROUP = 1 << 13  # rows per Parquet row group: what is held as float64 at once (a wide table: 20 MB)
 
 
 def _parts(tasks: Sequence):
@@ -46,7 +47,7 @@ def _parts(tasks: Sequence):
     for t in tasks:
         doc, sub = t.counts, t.sub_counts
         doc_index = {d: i for i, d in enumerate(doc.units)}
-        sub_doc = np.array([doc_index[u.rsplit("#", 1)[0]] for u in sub.units], dtype=np.int32)
+        sub_doc = np.fromiter((doc_index[u.rsplit("#", 1)[0]] for u in sub.units), np.int32, len(sub.units))
         for level, table, docs, ids in (("document", doc, np.arange(len(doc.units), dtype=np.int32), list(doc.units)),
                                         ("sub", sub, sub_doc, [None] * len(sub.units))):
             n, k = table.values.shape

@@ -42,6 +42,11 @@ def infer_label_scheme(preds: Sequence[Annotations], declared: str | None = None
     or the one the labels imply.  Labels that fit both schemes (only ORG and LOC, or none)
     must be declared: guessing would score a CoNLL system on the wrong view."""
     labels = {e.label for p in preds for e in (p.entities or ())}
+    return scheme_of_labels(labels, any(p.entities is not None for p in preds), declared, where)
+
+
+def scheme_of_labels(labels: set[str], has_entities: bool, declared: str | None, where: str) -> str:
+    """``infer_label_scheme`` from the set of entity labels of all predictions."""
     conll_only = labels & (set(CONLL_LABELS) - set(ENTITY_LABELS))
     ontonotes_only = labels & (set(ENTITY_LABELS) - set(CONLL_LABELS))
     if conll_only and ontonotes_only:
@@ -52,7 +57,7 @@ def infer_label_scheme(preds: Sequence[Annotations], declared: str | None = None
             found = sorted(conll_only or ontonotes_only)
             raise DataError(f"{where}: declared label scheme {declared!r} but the labels {found} are {implied}")
         return declared
-    if implied is None and any(p.entities is not None for p in preds):
+    if implied is None and has_entities:
         shown = ", ".join(sorted(labels)) or "no entity labels at all"
         raise DataError(f"{where}: entity labels ({shown}) fit both the OntoNotes and the CoNLL scheme; declare "
                         'it with --label-scheme ontonotes|conll or a first line {"label_scheme": "conll"}')
@@ -94,10 +99,17 @@ def count_tasks(tasks: Sequence[str], corpus: GoldCorpus, gold: Sequence[Annotat
     for a in starts:
         chunk, ids = slice(a, a + CHUNK_DOCS), {}
         for task in tasks:  # tasks inside: the chunk's sentence units are split once, shared
-            parts[task].append(_count_chunk(get_task(task), corpus, gold[chunk], preds[chunk], docs[chunk],
-                                            label_scheme, ids))
+            parts[task].append(count_chunk(get_task(task), corpus.claims, gold[chunk], preds[chunk], docs[chunk],
+                                           label_scheme, ids))
             bar.update()
     bar.close()
+    return join_chunks(tasks, parts)
+
+
+def join_chunks(tasks: Sequence[str], parts: dict[str, list[tuple[CountTable, CountTable]]]) -> list[TaskCounts]:
+    """Each task's chunk tables (``count_chunk``, in document order) joined into its tables."""
+    from bench.scoring import get_task
+
     out = []
     for task in tasks:
         done = parts.pop(task)  # the chunks go as soon as they are joined
@@ -107,12 +119,14 @@ def count_tasks(tasks: Sequence[str], corpus: GoldCorpus, gold: Sequence[Annotat
     return out
 
 
-def _count_chunk(t, corpus: GoldCorpus, gold: Sequence[Annotations], preds: Sequence[Annotations],
-                 docs: Sequence, label_scheme: str, shared_ids: dict) -> tuple[CountTable, CountTable]:
+def count_chunk(t, claims: Sequence, gold: Sequence[Annotations], preds: Sequence[Annotations],
+                docs: Sequence, label_scheme: str, shared_ids: dict) -> tuple[CountTable, CountTable]:
+    """One task's (document, sub-unit) tables of a chunk of documents, stored compact;
+    ``shared_ids``: one dict per chunk, in which tasks share their sub-unit ids."""
     # the sub-unit table only feeds the bootstrap: keep just the headline metrics' fields
-    (empty,) = t.count_units([], [], [], corpus.claims, ("document",), label_scheme=label_scheme)
+    (empty,) = t.count_units([], [], [], claims, ("document",), label_scheme=label_scheme)
     needed = {f for m in t.headline_metrics(empty) for f in m.fields}
-    table, sub_table = t.count_units(docs, gold, preds, corpus.claims, ("document", "sentence"),
+    table, sub_table = t.count_units(docs, gold, preds, claims, ("document", "sentence"),
                                      (None, tuple(f for f in empty.fields if f in needed)), label_scheme=label_scheme)
     key = (t.sub_unit, sub_table.units)  # tasks with the same sub-units share one tuple of ids
     ids = shared_ids.get(key)

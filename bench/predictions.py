@@ -145,6 +145,22 @@ def check_size(path: Path) -> None:
                         f"or raise ${MAX_INPUT_ENV}")
 
 
+def line_layers(obj: dict, where: str, layers: frozenset[str] | None) -> frozenset[str]:
+    """The layers of a document line, which must be those of the lines before it (``layers``)."""
+    unknown = sorted(set(obj) - {"doc_id", *LAYERS})
+    if unknown:  # a misspelled layer ("timex") would otherwise read as "not attempted"
+        raise DataError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; a line holds doc_id and "
+                        f"any of {', '.join(LAYERS)}")
+    these = frozenset(k for k in LAYERS if k in obj)
+    if layers is not None and these != layers:
+        raise DataError(f"{where}: layers {sorted(these)} differ from earlier lines' {sorted(layers)}")
+    return these
+
+
+def is_header(obj: dict, where: str) -> bool:
+    return _header(obj, where) is not None
+
+
 def read_predictions(path: Path, corpus: GoldCorpus, partial: bool = False) -> list[Annotations]:
     """Predictions aligned with corpus.documents; a missing document is an error unless partial."""
     check_size(path)
@@ -164,15 +180,7 @@ def read_predictions(path: Path, corpus: GoldCorpus, partial: bool = False) -> l
             raise DataError(f"{where}: unknown doc_id {doc_id!r} (not in the dataset)")
         if doc_id in by_id:
             raise DataError(f"{where}: duplicate line for doc_id {doc_id!r}")
-        unknown = sorted(set(obj) - {"doc_id", *LAYERS})
-        if unknown:  # a misspelled layer ("timex") would otherwise read as "not attempted"
-            raise DataError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; a line holds doc_id and "
-                            f"any of {', '.join(LAYERS)}")
-        these = frozenset(k for k in LAYERS if k in obj)
-        if layers is None:
-            layers = these
-        elif these != layers:
-            raise DataError(f"{where}: layers {sorted(these)} differ from earlier lines' {sorted(layers)}")
+        layers = line_layers(obj, where, layers)
         by_id[doc_id] = _parse_line(obj, where, docs[doc_id], claim_ids)
     if not by_id:
         raise DataError(f"{path}: no predictions")

@@ -146,9 +146,20 @@ def _shard_of(spec: RunSpec) -> tuple[int, int] | None:
     return s.index, s.count
 
 
-def evaluate(spec: RunSpec) -> Outcome:
-    """Run a model, or read a predictions file, and score it."""
+def evaluate(spec: RunSpec, keep_predictions: bool = True) -> Outcome:
+    """Run a model, or read a predictions file, and score it.  Without ``keep_predictions``
+    a whole-dataset predictions file is scored a chunk at a time when its order allows
+    (``bench.streaming``), and the outcome holds no predictions."""
     spec.check()
+    if spec.predictions is not None and not keep_predictions and not spec.partial and spec.shard is None:
+        from bench.corpus import resolve_dataset
+        from bench.streaming import stream_score_file
+
+        root, dataset_name = resolve_dataset(spec.dataset)
+        run = RunInfo(None, (), None, dataset_name, spec.seed, spec.n_resamples, False, None)
+        streamed = stream_score_file(Path(spec.predictions), root, run, spec.label_scheme, spec.name, spec.progress)
+        if streamed is not None:
+            return streamed
     corpus, dataset_name = load_corpus(spec)
     run = RunInfo(spec.model, spec.model_args, None, dataset_name, spec.seed, spec.n_resamples, spec.partial,
                   _shard_of(spec))

@@ -105,7 +105,7 @@ def evaluate_command(spec: RunSpec, output: Path | None = None, save_predictions
         # shard files "x.shard-0-of-4.jsonl" are parts of one run "file:x.jsonl"
         base = re.sub(r"\.shard-\d+-of-\d+(?=\.jsonl$|$)", "", Path(spec.predictions).name)
         spec = replace(spec, name="file:" + base)
-    outcome = runner.evaluate(spec)
+    outcome = runner.evaluate(spec, keep_predictions=save_predictions is not None)
     rec = outcome.record
     if save_predictions is not None:
         scheme = outcome.label_scheme if "entities" in rec.extractor.tasks else None
