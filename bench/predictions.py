@@ -157,10 +157,6 @@ def line_layers(obj: dict, where: str, layers: frozenset[str] | None) -> frozens
     return these
 
 
-def is_header(obj: dict, where: str) -> bool:
-    return _header(obj, where) is not None
-
-
 def read_predictions(path: Path, corpus: GoldCorpus, partial: bool = False) -> list[Annotations]:
     """Predictions aligned with corpus.documents; a missing document is an error unless partial."""
     check_size(path)
