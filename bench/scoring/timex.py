@@ -17,6 +17,7 @@ the counts come from (for ``bench report``).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -41,9 +42,18 @@ def _sorted(ts: Sequence[Timex]) -> list[Timex]:
 
 
 def match(g: Sequence[Timex], p: Sequence[Timex]) -> tuple[list[tuple[int, int]], list[bool]]:
-    """(relaxed pairs (gold index, pred index), strict hit per gold span) of sorted spans."""
-    offsets = {(t.start, t.end) for t in p}
-    return (max_overlap_match(g, p) if g and p else []), [(t.start, t.end) in offsets for t in g]
+    """(relaxed pairs (gold index, pred index), strict hit per gold span) of sorted spans.
+
+    A strict hit uses up one prediction with the same offsets, so strict.tp never exceeds
+    the predictions even for gold that repeats a span (which validated gold never does:
+    there it is simply "some prediction has these offsets")."""
+    left = Counter((t.start, t.end) for t in p)
+    strict = []
+    for t in g:
+        key = (t.start, t.end)
+        strict.append(left[key] > 0)
+        left[key] -= 1
+    return (max_overlap_match(g, p) if g and p else []), strict
 
 
 def _outcome(g: Timex, p: Timex) -> str:
