@@ -38,8 +38,11 @@ sys.path.insert(0, sys.argv[2])
 gc.disable()
 from pathlib import Path
 import bench_scoring as b
+from bench.corpus import load_dataset_dir
+from bench.predictions import read_predictions
 from bench.types import ENTITY_LABELS
-corpus, preds = b.load(Path(sys.argv[1]))
+corpus = load_dataset_dir(Path(sys.argv[1]) / "dataset")
+preds = read_predictions(Path(sys.argv[3]), corpus)
 b.seqeval_run(corpus, preds, 1)
 b.nervaluate_run(corpus, preds, ENTITY_LABELS, 1)
 """
@@ -54,7 +57,7 @@ def scale(data: Path, workdir: Path) -> dict:
     evaluate = run_process(bench_cmd("evaluate", "--predictions", str(data / "predictions.jsonl"),
                                      "--dataset", str(data / "dataset"), "-o", str(out), "-q"))
     parse = run_process([sys.executable, "-c", PARSE_ONLY, *_inputs(data)])
-    reference = run_process([sys.executable, "-c", REFERENCE, str(data), str(HERE)])
+    reference = run_process([sys.executable, "-c", REFERENCE, str(data), str(HERE), str(data / "predictions.jsonl")])
     sidecar = out.with_name(out.stem + ".counts.parquet")
     return {
         "evaluate": evaluate, "parse_only": parse, "seqeval_nervaluate": reference,
@@ -63,6 +66,25 @@ def scale(data: Path, workdir: Path) -> dict:
         "result_json_bytes": out.stat().st_size, "sidecar_bytes": sidecar.stat().st_size,
         "input_bytes": sum(Path(p).stat().st_size for p in _inputs(data)),
     }
+
+
+def entity_only(data: Path, workdir: Path) -> dict:
+    """The same two whole processes on the entity layer alone (a predictions file with
+    only doc_id and entities): the work seqeval and nervaluate can do, both sides."""
+    import orjson
+
+    preds = workdir / f"{data.name}_entities.jsonl"
+    if not preds.is_file():
+        with open(data / "predictions.jsonl", "rb") as f, open(preds, "wb") as g:
+            for line in f:
+                row = orjson.loads(line)
+                g.write(orjson.dumps({"doc_id": row["doc_id"], "entities": row["entities"]}) + b"\n")
+    out = workdir / f"scale_{data.name}_entities.json"
+    evaluate = run_process(bench_cmd("evaluate", "--predictions", str(preds), "--dataset", str(data / "dataset"),
+                                     "-o", str(out), "-q"))
+    reference = run_process([sys.executable, "-c", REFERENCE, str(data), str(HERE), str(preds)])
+    return {"evaluate": evaluate, "seqeval_nervaluate": reference,
+            "reference_over_evaluate": reference["wall_s"] / evaluate["wall_s"]}
 
 
 def _predict_input(n_docs: int, workdir: Path) -> Path:
@@ -95,6 +117,8 @@ def main() -> None:
     ap.add_argument("--predict-docs", type=int, default=2000, help="documents for the Ray comparison (0: skip)")
     ap.add_argument("--predict-models", default="regex", help="comma-separated extractors for the Ray comparison")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--entity-only", action="store_true",
+                    help="also compare the two on a predictions file holding only the entity layer")
     ap.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     ap.add_argument("--json", type=Path, help="also write the figures here")
     a = ap.parse_args()
@@ -107,6 +131,11 @@ def main() -> None:
               f"parse only {s['parse_only']['wall_s']:.1f} s ({s['evaluate_over_parse']:.1f}x); "
               f"seqeval+nervaluate {s['seqeval_nervaluate']['wall_s']:.1f} s ({s['reference_over_evaluate']:.1f}x ours); "
               f"result {s['result_json_bytes'] / 1e6:.2f} MB + sidecar {s['sidecar_bytes'] / 1e6:.1f} MB")
+        if a.entity_only:
+            e = report["entity_only"] = entity_only(data, a.workdir)
+            print(f"entity layer only: bench evaluate {e['evaluate']['wall_s']:.1f} s, peak "
+                  f"{e['evaluate']['max_rss_mib']:.0f} MiB; seqeval+nervaluate {e['seqeval_nervaluate']['wall_s']:.1f} s "
+                  f"({e['reference_over_evaluate']:.1f}x ours)")
     report["predict"] = []
     for model in filter(None, a.predict_models.split(",")) if a.predict_docs else ():
         p = predict(model, a.predict_docs, a.workers, a.workdir)
