@@ -29,18 +29,16 @@ def _span_problems(where: str, start: int, end: int, text: str, doc_text: str) -
     return []
 
 
-def _overlaps(where_spans: list[tuple[str, int, int]], layer: str) -> list[str]:
+def _overlaps(where_spans: list[tuple[str | None, int, int]], layer: str, name=None) -> list[str]:
+    """Problems for spans that overlap their predecessor; a ``where`` of None is spelled
+    ``name(start, end)``, and only when the span is reported."""
     problems = []
     ordered = sorted(where_spans, key=lambda w: (w[1], w[2]))
     for (w1, s1, e1), (w2, s2, e2) in zip(ordered, ordered[1:]):
         if s2 < e1:
-            problems.append(f"{w2}: {layer} span [{s2}, {e2}) overlaps [{s1}, {e1}) at {w1}")
+            problems.append(f"{w2 or name(s2, e2)}: {layer} span [{s2}, {e2}) overlaps [{s1}, {e1}) "
+                            f"at {w1 or name(s1, e1)}")
     return problems
-
-
-def _any_overlap(spans: list[tuple[object, int, int]]) -> bool:
-    ordered = sorted((a, b) for _, a, b in spans)
-    return any(s2 < e1 for (_, e1), (s2, _) in zip(ordered, ordered[1:]))
 
 
 def _inside(name: str) -> bool:
@@ -245,22 +243,22 @@ def check_gold_corpus(corpus, where: str) -> list[str]:
             problems.append(f"{at}: sha256 {m.sha256[:12]}... does not match the document text")
         text, n = doc.text, len(doc.text)
         for layer, spans, labels in (("entity", gold.entities, ENTITY_LABELS), ("timex", gold.timexes, TIMEX_TYPES)):
-            placed = []
+            def name(a: int, b: int, layer: str = layer) -> str:  # formatted only for a problem
+                return f"{at} {layer} [{a}, {b})"
+
             for s in spans:
-                if 0 <= s.start < s.end <= n and text[s.start:s.end] == s.text and (
-                        s.label in labels if layer == "entity" else s.type in labels and is_valid_value(s.value, s.type)):
-                    placed.append((None, s.start, s.end))  # fine: its name is only spelled out if it overlaps
-                    continue
-                sw = f"{at} {layer} [{s.start}, {s.end})"
-                problems += _span_problems(sw, s.start, s.end, s.text, doc.text)
                 label = s.label if layer == "entity" else s.type
-                if label not in labels:
-                    problems.append(f"{sw}: unknown {layer} label {label!r}; expected one of {', '.join(labels)}")
-                elif layer == "timex" and not is_valid_value(s.value, s.type):
-                    problems.append(f"{sw}: malformed TIMEX3 value {s.value!r} for type {s.type}")
-                placed.append((sw, s.start, s.end))
-            problems += _overlaps([(w or f"{at} {layer} [{a}, {b})", a, b) for w, a, b in placed], layer) \
-                if _any_overlap(placed) else []
+                fits = 0 <= s.start < s.end <= n and text[s.start:s.end] == s.text
+                known = label in labels
+                valid = layer != "timex" or not known or is_valid_value(s.value, s.type)
+                if not (fits and known and valid):
+                    sw = name(s.start, s.end)
+                    problems += _span_problems(sw, s.start, s.end, s.text, doc.text)
+                    if not known:
+                        problems.append(f"{sw}: unknown {layer} label {label!r}; expected one of {', '.join(labels)}")
+                    elif not valid:
+                        problems.append(f"{sw}: malformed TIMEX3 value {s.value!r} for type {s.type}")
+            problems += _overlaps([(None, s.start, s.end) for s in spans], layer, name)
         seen = set()
         for st in gold.stances:
             sw = f"{at} {st.claim_id}"
