@@ -187,7 +187,6 @@ def score_predictions(corpus: GoldCorpus, preds: Sequence[Annotations], tasks: S
     """Score aligned predictions for the given tasks (documents without predictions are
     left out only in a --partial run; the caller checks completeness).  ``progress``: bars
     over the tasks counted and the bootstrap resamples."""
-    from bench.environment import environment
     from bench.scoring import get_task, task_order
 
     with paused_gc():
@@ -203,7 +202,15 @@ def score_predictions(corpus: GoldCorpus, preds: Sequence[Annotations], tasks: S
                 raise DataError(f"{info.name}: declares task {task!r} but produced no {layer} for {missing[0]}")
         counted = count_tasks(task_order(tasks), corpus, gold, aligned, docs, label_scheme, progress)
         results = finish_tasks(counted, label_scheme, run.seed, run.n_resamples, progress)
-    return RunRecord(run, info, corpus.fingerprint, len(docs), __version__, results, environment=environment())
+    return run_record(run, info, corpus.fingerprint, len(docs), results)
+
+
+def run_record(run: RunInfo, info: ExtractorInfo, fingerprint: str, n_docs: int,
+               results: tuple[TaskResult, ...]) -> RunRecord:
+    """A run's record, stamped with this package's version and the environment."""
+    from bench.environment import environment
+
+    return RunRecord(run, info, fingerprint, n_docs, __version__, results, environment=environment())
 
 
 def with_run(rec: RunRecord, **changes) -> RunRecord:

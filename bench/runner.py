@@ -221,24 +221,34 @@ def score_file(path: Path, corpus: GoldCorpus, run: RunInfo, label_scheme: str |
     """A predictions file read (strictly) and scored; its label scheme declared or implied."""
     from bench.evaluate import paused_gc
     from bench.predictions import declared_label_scheme, read_predictions, tasks_of
-    from bench.scoring import task_order
 
     path = Path(path)
     t0 = time.perf_counter()
     with paused_gc():  # millions of acyclic objects: collections would only walk them, again and again
         preds = read_predictions(path, corpus, partial=run.partial)
-        header = declared_label_scheme(path)
-        if label_scheme is not None and header is not None and label_scheme != header:
-            raise DataError(f"{path}: --label-scheme {label_scheme} contradicts the file's header ({header})")
-        scheme = infer_label_scheme(preds, label_scheme or header, str(path))
-        with open(path, "rb") as fh:  # streamed: the file may be large
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
-        info = ExtractorInfo(name or f"file:{path.name}", "file", scheme, tuple(task_order(tasks_of(preds))), ())
+        declared = declared_scheme(path, label_scheme, declared_label_scheme(path))
+        scheme = infer_label_scheme(preds, declared, str(path))
+        info, file_run = file_run_info(path, run, scheme, tasks_of(preds), name)
         t1 = time.perf_counter()
-        rec = score_predictions(corpus, preds, info.tasks, scheme, info,
-                                RunInfo(None, (), (path.name, digest), run.dataset, run.seed, run.n_resamples,
-                                        run.partial, run.shard), progress)
+        rec = score_predictions(corpus, preds, info.tasks, scheme, info, file_run, progress)
     return Outcome(rec, preds, {"read_s": t1 - t0, "score_s": time.perf_counter() - t1}, scheme)
+
+
+def declared_scheme(path: Path, label_scheme: str | None, header: str | None) -> str | None:
+    """The label scheme declared for a predictions file: --label-scheme or its header line."""
+    if label_scheme is not None and header is not None and label_scheme != header:
+        raise DataError(f"{path}: --label-scheme {label_scheme} contradicts the file's header ({header})")
+    return label_scheme or header
+
+
+def file_run_info(path: Path, run: RunInfo, scheme: str, tasks, name: str | None) -> tuple[ExtractorInfo, RunInfo]:
+    """(extractor, run) blocks of a scored predictions file: named after it, its digest kept."""
+    from bench.scoring import task_order
+
+    with open(path, "rb") as fh:  # streamed: the file may be large
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    info = ExtractorInfo(name or f"file:{path.name}", "file", scheme, tuple(task_order(tasks)), ())
+    return info, RunInfo(None, (), (path.name, digest), run.dataset, run.seed, run.n_resamples, run.partial, run.shard)
 
 
 def predict(spec: RunSpec, documents: Sequence[Document], claims: Sequence[Claim]) -> tuple[object, list[Annotations]]:

@@ -14,9 +14,8 @@ canonical error or gives the same result: tests check that both paths agree byte
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
 
 from bench.io import DataError, read_jsonl, require
@@ -42,6 +41,17 @@ class _Lines:
         item, self._held = self.peek(), None
         return item
 
+    def of(self, index: Container[str], name: str, seen: Container[str] = ()) -> Iterator[tuple[str, str, dict]]:
+        """(where, doc_id, object) of the next lines whose doc_id is in ``index`` (and not in
+        ``seen``); the first other line stays for a later chunk, or for the end to reject."""
+        while (item := self.peek()) is not None:
+            where = f"{name}:{item[0]}"
+            doc_id = require(item[1], "doc_id", str, where)
+            if doc_id not in index or doc_id in seen:
+                return
+            self.take()
+            yield where, doc_id, item[1]
+
 
 def stream_score_file(path: Path, root: Path, run, label_scheme: str | None = None, name: str | None = None,
                       progress: bool = False):
@@ -56,25 +66,20 @@ def stream_score_file(path: Path, root: Path, run, label_scheme: str | None = No
         return None
 
 
-def _score(path: Path, root: Path, run, declared_scheme: str | None, name: str | None, progress: bool):
+def _score(path: Path, root: Path, run, label_scheme: str | None, name: str | None, progress: bool):
     from tqdm import tqdm
 
-    from bench import __version__
     from bench.corpus import check_data_files, check_gold, fingerprint, gold_document, gold_stance, read_claims
-    from bench.environment import environment
-    from bench.evaluate import CHUNK_DOCS, count_chunk, finish_tasks, join_chunks, scheme_of_labels
+    from bench.evaluate import CHUNK_DOCS, count_chunk, finish_tasks, join_chunks, run_record, scheme_of_labels
     from bench.predictions import annotations_from_row, declared_label_scheme, line_layers, tasks_of
-    from bench.results import ExtractorInfo, RunInfo, RunRecord
-    from bench.runner import Outcome
+    from bench.runner import Outcome, declared_scheme, file_run_info
     from bench.scoring import get_task, task_order
     from bench.types import Annotations, GoldCorpus
 
     t_start = time.perf_counter()
     check_data_files(root)
     header = declared_label_scheme(path)
-    if declared_scheme is not None and header is not None and declared_scheme != header:
-        raise _Fallback
-    declared = declared_scheme or header
+    declared = declared_scheme(path, label_scheme, header)
     claims = read_claims(root)
     claim_ids = {c.claim_id for c in claims}
     doc_lines, stance_lines, pred_lines = (_Lines(root / "documents/test.jsonl"), _Lines(root / "stance/test.jsonl"),
@@ -104,26 +109,16 @@ def _score(path: Path, root: Path, run, declared_scheme: str | None, name: str |
             break
         index = {d.doc_id: i for i, d in enumerate(docs)}
         stances: list[list] = [[] for _ in docs]
-        while (item := stance_lines.peek()) is not None:
-            where = f"{root}/stance/test.jsonl:{item[0]}"
-            doc_id = require(item[1], "doc_id", str, where)
-            if doc_id not in index:
-                break  # a later chunk's line, or out of order: the end tells
-            stance_lines.take()
-            stances[index[doc_id]].append(gold_stance(item[1], where, doc_id, claim_ids, pairs))
+        for where, doc_id, obj in stance_lines.of(index, f"{root}/stance/test.jsonl"):
+            stances[index[doc_id]].append(gold_stance(obj, where, doc_id, claim_ids, pairs))
         gold = tuple(Annotations(d.doc_id, e, t, tuple(sorted(s, key=lambda s: s.claim_id)))
                      for d, e, t, s in zip(docs, ents, tmxs, stances))
         check_gold(GoldCorpus(tuple(docs), gold, claims, "", tuple(metas)), root)
         preds: list = [None] * len(docs)
-        while (item := pred_lines.peek()) is not None:
-            where = f"{path}:{item[0]}"
-            doc_id = require(item[1], "doc_id", str, where)
-            if doc_id not in index or doc_id in pred_ids:
-                break
-            pred_lines.take()
+        for where, doc_id, obj in pred_lines.of(index, str(path), seen=pred_ids):
             pred_ids.add(doc_id)
-            layers = line_layers(item[1], where, layers)
-            preds[index[doc_id]] = annotations_from_row(item[1], where, docs[index[doc_id]], claim_ids)
+            layers = line_layers(obj, where, layers)
+            preds[index[doc_id]] = annotations_from_row(obj, where, docs[index[doc_id]], claim_ids)
         if any(p is None for p in preds) or not layers:
             raise _Fallback  # missing, out of order, or no layer at all
         labels.update(e.label for p in preds for e in (p.entities or ()))
@@ -142,12 +137,9 @@ def _score(path: Path, root: Path, run, declared_scheme: str | None, name: str |
         raise _Fallback  # no documents, or lines the lockstep never reached
     if scheme_of_labels(labels, "entities" in layers, declared, str(path)) != scheme:
         raise _Fallback  # a later chunk's labels tell another scheme than the first one's
-    with open(path, "rb") as fh:
-        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    info, file_run = file_run_info(path, run, scheme, tasks, name)
     read_s = time.perf_counter() - t_start - counting
     t1 = time.perf_counter()
-    info = ExtractorInfo(name or f"file:{path.name}", "file", scheme, tuple(tasks), ())
     results = finish_tasks(join_chunks(tasks, parts), scheme, run.seed, run.n_resamples, progress)
-    info_run = RunInfo(None, (), (path.name, digest), run.dataset, run.seed, run.n_resamples, run.partial, run.shard)
-    rec = RunRecord(info_run, info, fingerprint(root), n_docs, __version__, results, environment=environment())
+    rec = run_record(file_run, info, fingerprint(root), n_docs, results)
     return Outcome(rec, [], {"read_s": read_s, "score_s": counting + time.perf_counter() - t1}, scheme)
