@@ -11,13 +11,15 @@ import contextlib
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bench import __version__
 from bench.io import DataError
-from bench.count_store import sub_unit_ids
 from bench.results import ExtractorInfo, RunInfo, RunRecord, Score, TaskResult
-from bench.scoring.base import CountTable
 from bench.types import CONLL_LABELS, ENTITY_LABELS, Annotations, GoldCorpus
+
+if TYPE_CHECKING:  # numpy stays out of `bench --help`, which imports this module for its defaults
+    from bench.scoring.base import CountTable
 
 DEFAULT_SEED = 12345
 DEFAULT_RESAMPLES = 1000
@@ -123,6 +125,9 @@ def count_chunk(t, claims: Sequence, gold: Sequence[Annotations], preds: Sequenc
                 docs: Sequence, label_scheme: str, shared_ids: dict) -> tuple[CountTable, CountTable]:
     """One task's (document, sub-unit) tables of a chunk of documents, stored compact;
     ``shared_ids``: one dict per chunk, in which tasks share their sub-unit ids."""
+    from bench.count_store import sub_unit_ids
+    from bench.scoring.base import CountTable
+
     # the sub-unit table only feeds the bootstrap: keep just the headline metrics' fields
     (empty,) = t.count_units([], [], [], claims, ("document",), label_scheme=label_scheme)
     needed = {f for m in t.headline_metrics(empty) for f in m.fields}
@@ -137,6 +142,8 @@ def count_chunk(t, claims: Sequence, gold: Sequence[Annotations], preds: Sequenc
 
 def _joined(task: str, tables: list[CountTable]) -> CountTable:
     import numpy as np
+
+    from bench.scoring.base import CountTable
 
     if len(tables) == 1:
         return tables[0]

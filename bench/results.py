@@ -18,8 +18,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from bench.io import DataError, atomic_write_text
-from bench.scoring.base import CountTable
+
+if TYPE_CHECKING:  # annotations only: numpy stays out of `bench --help`
+    from bench.scoring.base import CountTable
 
 SCHEMA = "kursk-ie-bench/result/v3"
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "result-v3.schema.json"

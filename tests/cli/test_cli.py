@@ -13,7 +13,7 @@ from bench.cli import app
 from tests import fixtures as sd
 from tests.fixtures import invoke
 
-HEAVY = ("torch", "transformers", "spacy", "datasets", "sklearn", "sentence_transformers", "openai")
+HEAVY = ("torch", "transformers", "spacy", "datasets", "sklearn", "sentence_transformers", "openai", "numpy", "pyarrow")
 PERFECT = "tests.fixtures:PerfectExtractor"
 
 
