@@ -141,7 +141,7 @@ def decode(data: bytes, where: str) -> dict[tuple[str, str], CountTable]:
             sub_unit = str(meta["fields"][task].get("sub_unit", "sentence"))
             units = sub_unit_ids([doc_ids.units[d] for d in docs.tolist()], sub_unit)
         try:
-            out[(task, level)] = CountTable(task, fields, units, np.array(values, dtype=np.float64))
+            out[(task, level)] = CountTable(task, fields, units, values)  # the table makes its one private copy
         except ValueError as exc:
             raise DataError(f"{where}: the {task} {level} table is malformed: {exc}") from None
     return out

@@ -256,11 +256,16 @@ def _task(name: str, t: dict, tables: dict, where: str) -> TaskResult:
 
 def from_json(obj: object, where: str = "result", counts: bytes | None = None) -> RunRecord:
     """A record from its JSON and the bytes of its count sidecar (checked against the hash)."""
+    validate(obj, where)
+    return _record(obj, where, counts)
+
+
+def _record(obj: dict, where: str, counts: bytes | None) -> RunRecord:
+    """``from_json`` of an object already validated against the schema."""
     import hashlib
 
     from bench.count_store import decode
 
-    validate(obj, where)
     run, ex = obj["run"], obj["extractor"]
     pred = run["predictions"]
     info = RunInfo(run["model"], tuple(run["model_args"].items()),
@@ -293,13 +298,9 @@ def from_json(obj: object, where: str = "result", counts: bytes | None = None) -
 
 def round_trip(rec: RunRecord) -> RunRecord:
     """The record as its files would give it back (figures rounded to 6 decimals)."""
-    from bench.count_store import encode
-
-    data = encode(rec.tasks)
-    import hashlib
-
-    obj = json.loads(json.dumps(to_json(rec, hashlib.sha256(data).hexdigest())))
-    return from_json(obj, "result", data)
+    path = Path("result.json")
+    files = result_files(path, rec)
+    return from_json(json.loads(files[path]), "result", files[counts_path(path)])
 
 
 def read_result(path: Path) -> RunRecord:
@@ -323,7 +324,7 @@ def read_result(path: Path) -> RunRecord:
             counts = side.read_bytes()
         except OSError as exc:
             raise DataError(f"{path}: cannot read its counts file {side.name}: {exc.strerror}") from None
-    return from_json(obj, str(path), counts)
+    return _record(obj, str(path), counts)
 
 
 def read_timings(path: Path) -> dict[str, float]:
