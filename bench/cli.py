@@ -275,7 +275,7 @@ def leaderboard(
     if runs or output or submissions:  # one custom leaderboard over the benchmark
         suites = [lb.Suite(suites[0].name, Path(runs or suites[0].runs_dir), Path(output or suites[0].out_dir),
                            suites[0].marker, suites[0].title,
-                           Path(submissions) if submissions else None if runs or output else suites[0].submissions_dir)]
+                           Path(submissions) if submissions else None)]
     if add_submission is not None:
         for line in lb.add_submission(add_submission, suites, readme or lb.README,
                                       echo=lambda s: typer.echo(s, err=True)):

@@ -29,10 +29,6 @@ METHODS = ("permutation", "bootstrap")
 UNITS = ("document", "sentence")
 
 
-def _doc_table(tr: TaskResult):
-    return tr.counts
-
-
 def _sentence_table(tr: TaskResult, path: Path):
     """The per-sub-unit count table, in document order."""
     if tr.sub_counts is None:
@@ -106,7 +102,7 @@ def compare(path_a: Path, path_b: Path, task: str | None, metric: str | None, me
         except ValueError as exc:
             raise DataError(str(exc)) from None
         if unit == "document":
-            table_a, table_b = _doc_table(ta), _doc_table(tb)
+            table_a, table_b = ta.counts, tb.counts
         else:
             table_a, table_b = _sentence_table(ta, path_a), _sentence_table(tb, path_b)
         # two label schemes compare on the view both have: the CoNLL one
@@ -116,7 +112,7 @@ def compare(path_a: Path, path_b: Path, task: str | None, metric: str | None, me
         except KeyError as exc:
             raise DataError(exc.args[0]) from None  # str(KeyError) adds quotes
         if not (m.applies_to(table_a) and m.applies_to(table_b)):
-            if unit == "sentence" and m.applies_to(_doc_table(ta)) and m.applies_to(_doc_table(tb)):
+            if unit == "sentence" and m.applies_to(ta.counts) and m.applies_to(tb.counts):
                 raise DataError(f"metric {m_name!r} has no sub-unit counts (results store them for the "
                                 "headline metrics only); use --unit document")
             raise DataError(f"metric {m_name!r} is not available in both results (label schemes differ?)")

@@ -52,7 +52,7 @@ def task_power(runs, task: str) -> TaskPower | None:
     """Power figures of one task's main score over a list of RunRecords."""
     from statistics import NormalDist
 
-    from bench.comparison import _doc_table, _sentence_table
+    from bench.comparison import _sentence_table
     from bench.scoring import get_task
     from bench.stats import paired_diff_se
 

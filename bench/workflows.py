@@ -62,7 +62,7 @@ def predict_file(spec: RunSpec, input_path: Path, output: Path, claims_path: Pat
     claims = read_claims(claims_path)
     if engine == "ray":
         got = predict_ray(spec.model, spec.model_args, docs, claims, ray_options or RayOptions(), spec.progress)
-        preds, scheme, diagnostics = got.annotations, got.label_scheme if "entities" in got.tasks else None, got.diagnostics
+        preds, scheme, diagnostics = got.annotations, _scheme_header(got), got.diagnostics
     else:
         extractor, preds = runner.predict(spec, docs, claims)
         scheme, diagnostics = _scheme_header(extractor), runner.extractor_diagnostics(extractor)
