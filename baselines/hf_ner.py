@@ -562,10 +562,8 @@ class ShapeModelExtractor(HFTokenClassificationExtractor):
         from baselines.minilm_model import shape_ids, word_shapes
 
         enc = plan.enc
-        if "shapes" not in plan.cache:  # word ids and offsets are the whole text's
-            windows = range(len(enc["input_ids"]))
-            plan.cache["shapes"] = word_shapes(plan.text, [o for w in windows for o in enc["offset_mapping"][w]],
-                                               [i for w in windows for i in enc.word_ids(w)])
+        if "shapes" not in plan.cache:  # over the whole text's tokens, as the plan lines them up
+            plan.cache["shapes"] = word_shapes(plan.text, plan.offsets, plan.words)
         return {"shape_ids": shape_ids(plan.text, enc["offset_mapping"][k], enc.word_ids(k), plan.cache["shapes"])}
 
     def predict_spans(self, text: str) -> list[tuple[int, int, str]]:

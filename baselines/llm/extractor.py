@@ -90,8 +90,8 @@ class OpenAIChatExtractor:
         return self.extract_batch([doc], claims)[0]
 
     def extract_batch(self, docs: Sequence[Document], claims: Sequence[Claim]) -> list[Annotations]:
-        jobs = [(i, task, span) for i, doc in enumerate(docs) for task in self.settings.tasks
-                for span in chunks.chunks(doc.text, self.settings.chunk_tokens)]
+        spans = [chunks.chunks(doc.text, self.settings.chunk_tokens) for doc in docs]  # once per document
+        jobs = [(i, task, span) for i in range(len(docs)) for task in self.settings.tasks for span in spans[i]]
         replies = self._ask_all(jobs, docs, claims)
         layers: dict[tuple[int, str], list] = {}
         for (i, task, span), reply in zip(jobs, replies):
