@@ -182,6 +182,8 @@ def evaluate(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     shard: Optional[str] = typer.Option(None, help="i/n: score documents i, i+n, ... only (see merge-results)."),
     trust_remote_code: bool = typer.Option(False, "--trust-remote-code", help=TRUST_HELP),
+    workers: int = typer.Option(0, help="With --predictions: processes that read and count a big file's chunks "
+                                "(0: one per CPU, at most 4; the result is the same for any number)."),
 ) -> None:
     """Score a model or a predictions file against the gold data; print a summary and write a result JSON."""
     from bench.runner import RunSpec
@@ -203,7 +205,7 @@ def evaluate(
             _fail("--model-args and --trust-remote-code apply to --model only")
     from dataclasses import replace
 
-    text, path = evaluate_command(replace(spec, progress=_progress(quiet)), output, save_predictions)
+    text, path = evaluate_command(replace(spec, progress=_progress(quiet), workers=workers), output, save_predictions)
     typer.echo(text)
     typer.echo(f"wrote {path}")
 

@@ -39,15 +39,23 @@ def sub_unit_ids(doc_ids: Sequence[str], sub_unit: str) -> tuple[str, ...]:
 ROW_GROUP = 1 << 13  # rows per Parquet row group: what is held as float64 at once (a wide table: 20 MB)
 
 
-def _parts(tasks: Sequence):
+Tables = tuple  # (task, sub_unit, document table, sub-unit table)
+
+
+def _parts(tables: Sequence[Tables]):
     """Arrow tables of at most ROW_GROUP rows, in file order: a big table is converted to
     float64 a block at a time (its compact storage would otherwise be copied whole)."""
     import pyarrow as pa
 
-    for t in tasks:
-        doc, sub = t.counts, t.sub_counts
-        doc_index = {d: i for i, d in enumerate(doc.units)}
-        sub_doc = np.fromiter((doc_index[u.rsplit("#", 1)[0]] for u in sub.units), np.int32, len(sub.units))
+    sub_docs: dict = {}  # tasks with one sub-unit tuple (entities and timex: sentences) share the work
+    for task, _, doc, sub in tables:
+        known = sub_docs.get(id(sub.units))  # the tables are alive for the call: ids are not reused
+        if known is not None and known[0] == doc.units:
+            sub_doc = known[1]
+        else:
+            doc_index = {d: i for i, d in enumerate(doc.units)}
+            sub_doc = np.fromiter((doc_index[u.rsplit("#", 1)[0]] for u in sub.units), np.int32, len(sub.units))
+            sub_docs[id(sub.units)] = (doc.units, sub_doc)
         for level, table, docs, ids in (("document", doc, np.arange(len(doc.units), dtype=np.int32), list(doc.units)),
                                         ("sub", sub, sub_doc, [None] * len(sub.units))):
             n, k = table.values.shape
@@ -56,7 +64,7 @@ def _parts(tasks: Sequence):
                 values = pa.array(np.ascontiguousarray(table.dense(slice(a, b))).ravel())
                 offsets = pa.array(np.arange(b - a + 1, dtype=np.int32) * k)
                 yield pa.table({
-                    "task": pa.array([t.task] * (b - a), pa.string()).dictionary_encode(),
+                    "task": pa.array([task] * (b - a), pa.string()).dictionary_encode(),
                     "level": pa.array([level] * (b - a), pa.string()).dictionary_encode(),
                     "doc": pa.array(docs[a:b], pa.int32()),
                     "doc_id": pa.array(ids[a:b], pa.string()),
@@ -64,25 +72,31 @@ def _parts(tasks: Sequence):
                 })
 
 
-def _fields(tasks: Sequence) -> dict:
-    return {t.task: {"document": list(t.counts.fields), "sub": list(t.sub_counts.fields), "sub_unit": t.sub_unit}
-            for t in tasks}
+def _fields(tables: Sequence[Tables]) -> dict:
+    return {task: {"document": list(doc.fields), "sub": list(sub.fields), "sub_unit": sub_unit}
+            for task, sub_unit, doc, sub in tables}
 
 
 def encode(tasks: Sequence) -> bytes:
     """Parquet bytes of the tasks' count tables (``TaskResult.counts`` and ``.sub_counts``),
     written a row group at a time so that memory stays bounded for any table size."""
+    return encode_tables([(t.task, t.sub_unit, t.counts, t.sub_counts) for t in tasks])
+
+
+def encode_tables(tables: Sequence[Tables]) -> bytes:
+    """``encode`` from (task, sub_unit, document table, sub-unit table) of each task, in
+    result order: what a run can write before its intervals are known."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    meta = {META_KEY: json.dumps({"format": FORMAT, "fields": _fields(tasks)}, sort_keys=True).encode()}
+    meta = {META_KEY: json.dumps({"format": FORMAT, "fields": _fields(tables)}, sort_keys=True).encode()}
     schema = pa.schema([("task", pa.dictionary(pa.int32(), pa.string())), ("level", pa.dictionary(pa.int32(), pa.string())),
                         ("doc", pa.int32()), ("doc_id", pa.string()), ("counts", pa.list_(pa.float64()))], metadata=meta)
     buffer = pa.BufferOutputStream()
     with pq.ParquetWriter(buffer, schema, compression="zstd", compression_level=3, use_dictionary=True,
                           write_statistics=False) as writer:
         pending, rows = [], 0
-        for part in _parts(tasks):
+        for part in _parts(tables):
             pending.append(part.cast(schema))
             rows += part.num_rows
             while rows >= ROW_GROUP:  # exactly ROW_GROUP rows per group, as one whole-table write would

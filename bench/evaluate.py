@@ -112,10 +112,11 @@ def join_chunks(tasks: Sequence[str], parts: dict[str, list[tuple[CountTable, Co
     """Each task's chunk tables (``count_chunk``, in document order) joined into its tables."""
     from bench.scoring import get_task
 
-    out = []
+    out: list[TaskCounts] = []
+    units: dict = {}
     for task in tasks:
         done = parts.pop(task)  # the chunks go as soon as they are joined
-        table, sub_table = _joined(task, [p[0] for p in done]), _joined(task, [p[1] for p in done])
+        table, sub_table = _joined(task, [p[0] for p in done], units), _joined(task, [p[1] for p in done], units)
         del done
         out.append(TaskCounts(task, table, sub_table, get_task(task).headline_metrics(table)))
     return out
@@ -124,7 +125,7 @@ def join_chunks(tasks: Sequence[str], parts: dict[str, list[tuple[CountTable, Co
 def count_chunk(t, claims: Sequence, gold: Sequence[Annotations], preds: Sequence[Annotations],
                 docs: Sequence, label_scheme: str, shared_ids: dict) -> tuple[CountTable, CountTable]:
     """One task's (document, sub-unit) tables of a chunk of documents, stored compact;
-    ``shared_ids``: one dict per chunk, in which tasks share their sub-unit ids."""
+    ``shared_ids``: one dict per chunk, in which tasks share their unit ids."""
     from bench.count_store import sub_unit_ids
     from bench.scoring.base import CountTable
 
@@ -137,10 +138,14 @@ def count_chunk(t, claims: Sequence, gold: Sequence[Annotations], preds: Sequenc
     ids = shared_ids.get(key)
     if ids is None:
         ids = shared_ids[key] = sub_unit_ids([u.rsplit("#", 1)[0] for u in sub_table.units], t.sub_unit)
-    return table.compact(), CountTable(t.name, sub_table.fields, ids, sub_table.values).compact()
+    doc_ids = shared_ids.setdefault(("document", table.units), table.units)  # and one tuple of document ids
+    return (CountTable(t.name, table.fields, doc_ids, table.values).compact(),
+            CountTable(t.name, sub_table.fields, ids, sub_table.values).compact())
 
 
-def _joined(task: str, tables: list[CountTable]) -> CountTable:
+def _joined(task: str, tables: list[CountTable], units: dict) -> CountTable:
+    """The tables one under the other; ``units``: joined unit ids by the parts' ids, so that
+    tasks whose chunks shared sub-unit ids share the joined ids (and their sidecar rows)."""
     import numpy as np
 
     from bench.scoring.base import CountTable
@@ -150,7 +155,10 @@ def _joined(task: str, tables: list[CountTable]) -> CountTable:
     dtype = np.result_type(*(x.values.dtype for x in tables))  # uint8 + uint16: uint16; any float64: float64
     values = np.concatenate([x.values for x in tables]).astype(dtype, copy=False)
     values.flags.writeable = False
-    return CountTable(task, tables[0].fields, tuple(u for x in tables for u in x.units), values)
+    key = tuple(id(x.units) for x in tables)  # the parts are alive while joined: ids are not reused
+    if key not in units:
+        units[key] = (tuple(u for x in tables for u in x.units), [x.units for x in tables])
+    return CountTable(task, tables[0].fields, units[key][0], values)
 
 
 def _defined(x: float | None) -> float | None:

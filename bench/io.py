@@ -19,8 +19,6 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
 
     Parsed with orjson (strict RFC 8259: no NaN, 64-bit integers, valid UTF-8 and Unicode),
     several times faster than the standard library on big prediction files."""
-    import orjson
-
     try:
         fh = open(path, "rb")
     except OSError as exc:
@@ -29,15 +27,22 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
         for lineno, raw in enumerate(fh, 1):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a leading BOM is fine
                 raw = raw[3:]
-            if not raw.strip():
-                continue
-            try:
-                obj = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                raise DataError(f"{path}:{lineno}: {_why(raw, exc)}") from None
-            if not isinstance(obj, dict):
-                raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
-            yield lineno, obj
+            if raw.strip():
+                yield lineno, parse_line(raw, path, lineno)
+
+
+def parse_line(raw: bytes, path: Path | str, lineno: int) -> dict:
+    """One non-blank line of a JSONL file as ``read_jsonl`` reads it (for a reader that
+    splits lines first and parses them elsewhere)."""
+    import orjson
+
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise DataError(f"{path}:{lineno}: {_why(raw, exc)}") from None
+    if not isinstance(obj, dict):
+        raise DataError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
+    return obj
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")

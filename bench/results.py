@@ -187,13 +187,15 @@ def counts_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).stem + ".counts.parquet")
 
 
-def result_files(path: Path, rec: RunRecord, timings: dict[str, float] | None = None) -> dict[Path, bytes]:
-    """Every file of a result, by path: the JSON, its count sidecar and (given) the timings."""
+def result_files(path: Path, rec: RunRecord, timings: dict[str, float] | None = None,
+                 counts: bytes | None = None) -> dict[Path, bytes]:
+    """Every file of a result, by path: the JSON, its count sidecar and (given) the timings.
+    ``counts``: the sidecar, when already encoded from ``rec``'s tables."""
     import hashlib
 
     from bench.count_store import encode
 
-    data = encode(rec.tasks)
+    data = encode(rec.tasks) if counts is None else counts
     side = counts_path(path)
     obj = to_json(rec, hashlib.sha256(data).hexdigest())
     out = {side: data, Path(path): (json.dumps(obj, indent=1, ensure_ascii=False) + "\n").encode("utf-8")}
@@ -203,12 +205,13 @@ def result_files(path: Path, rec: RunRecord, timings: dict[str, float] | None = 
     return out
 
 
-def write_result(path: Path, rec: RunRecord, timings: dict[str, float] | None = None) -> None:
+def write_result(path: Path, rec: RunRecord, timings: dict[str, float] | None = None,
+                 counts: bytes | None = None) -> None:
     """The count sidecar first, then the JSON that names and hashes it (a reader verifies the
     pair, so a kill between the two writes leaves a refused pair, never a mismatched one)."""
     from bench.io import atomic_write_bytes
 
-    for file, data in result_files(path, rec, timings).items():
+    for file, data in result_files(path, rec, timings, counts).items():
         atomic_write_bytes(file, data)
 
 

@@ -39,6 +39,9 @@ class RunSpec:
     label_scheme: str | None = None  # declared entity label scheme of a predictions file
     progress: bool = False
     name: str | None = None  # a predictions run's name (default "file:<file name>")
+    # processes that count a big predictions file's chunks (0: one per CPU, at most 4); they are
+    # spawned, so a script that asks for more than 1 needs the `if __name__ == "__main__":` guard
+    workers: int = 1
 
     def check(self) -> None:
         if (self.model is None) == (self.predictions is None):
@@ -55,6 +58,8 @@ class RunSpec:
             raise DataError("--partial and --shard do not combine")
         if self.model_args and self.model is None:
             raise DataError("--model-args applies to --model only")
+        if not 0 <= self.workers <= 256:
+            raise DataError(f"--workers must be between 0 (one per CPU) and 256, got {self.workers}")
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Outcome:
     predictions: list[Annotations]
     timings: dict[str, float]
     label_scheme: str
+    counts: bytes | None = None  # the record's count sidecar, when encoded while its intervals were computed
 
 
 def parse_model_args(text: str | None) -> tuple[tuple[str, str], ...]:
@@ -153,11 +159,12 @@ def evaluate(spec: RunSpec, keep_predictions: bool = True) -> Outcome:
     spec.check()
     if spec.predictions is not None and not keep_predictions and not spec.partial and spec.shard is None:
         from bench.corpus import resolve_dataset
-        from bench.streaming import stream_score_file
+        from bench.streaming import default_workers, stream_score_file
 
         root, dataset_name = resolve_dataset(spec.dataset)
         run = RunInfo(None, (), None, dataset_name, spec.seed, spec.n_resamples, False, None)
-        streamed = stream_score_file(Path(spec.predictions), root, run, spec.label_scheme, spec.name, spec.progress)
+        streamed = stream_score_file(Path(spec.predictions), root, run, spec.label_scheme, spec.name, spec.progress,
+                                     spec.workers or default_workers())
         if streamed is not None:
             return streamed
     corpus, dataset_name = load_corpus(spec)

@@ -159,25 +159,73 @@ def _draws(n_units: int, n_resamples: int, rng: np.random.Generator) -> Iterator
         yield rng.integers(0, n_units, size=(b, n_units), dtype=dtype)
 
 
-def _prefetched(chunks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
-    """The same chunks, the next one drawn in a worker thread while this one is used
-    (numpy releases the GIL in both), so drawing and counting share two cores."""
+def _in_order(draws: Iterator[np.ndarray], weigh: Callable[[np.ndarray], np.ndarray],
+              threads: int = 2) -> Iterator[np.ndarray]:
+    """``weigh(chunk)`` of each drawn chunk, in draw order, computed by ``threads`` threads:
+    each draws the next chunk in turn (one random stream, drawn in its fixed order), then
+    weighs it while the other draws; numpy releases the GIL for most of both."""
+    import threading
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(next, chunks, None)
-        while (chunk := pending.result()) is not None:
-            pending = pool.submit(next, chunks, None)
-            yield chunk
+    def job(mine: threading.Event, after: threading.Event) -> np.ndarray | None:
+        mine.wait()  # the chunk before this one is drawn
+        try:
+            idx = next(draws, None)
+        finally:
+            after.set()
+        return None if idx is None else weigh(idx)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        queue: deque = deque()
+        last = threading.Event()
+        last.set()
+
+        def submit() -> None:
+            nonlocal last
+            after = threading.Event()
+            queue.append(pool.submit(job, last, after))
+            last = after
+
+        for _ in range(threads):  # FIFO: job i starts after job i - 1, so each turn comes
+            submit()
+        while queue and (w := queue.popleft().result()) is not None:
+            submit()
+            yield w
+
+
+def _unit_weights(n_units: int) -> Callable[[np.ndarray], Iterator[np.ndarray]]:
+    """A drawn chunk as blocks of (rows, n_units) float matrices: how often each unit is
+    drawn in each resample (blocks of at most 8 MB, however many units)."""
+    block = max(1, (1 << 20) // n_units)
+
+    def weigh(idx: np.ndarray) -> Iterator[np.ndarray]:
+        for a in range(0, len(idx), block):
+            part = idx[a:a + block]
+            w = np.empty((len(part), n_units))
+            for r in range(len(part)):  # row-wise bincount keeps the bins cache-resident
+                w[r] = np.bincount(part[r], minlength=n_units)
+            yield w
+    return weigh
+
+
+def _pattern_weights(pattern: np.ndarray, n_patterns: int) -> Callable[[np.ndarray], Iterator[np.ndarray]]:
+    """A drawn chunk as one (rows, n_patterns) matrix: how often each pattern is drawn."""
+    def weigh(idx: np.ndarray) -> Iterator[np.ndarray]:
+        c = np.empty((len(idx), n_patterns))
+        for r in range(len(idx)):
+            c[r] = np.bincount(np.take(pattern, idx[r]), minlength=n_patterns)
+        yield c
+    return weigh
+
+
+def _whole(weigh: Callable[[np.ndarray], Iterator[np.ndarray]]) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda idx: np.concatenate(list(weigh(idx)))
 
 
 def _bootstrap_weights(n_units: int, n_resamples: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """(b, n_units) float matrices: how often each unit is drawn in each resample."""
-    for idx in _prefetched(_draws(n_units, n_resamples, rng)):
-        w = np.empty((len(idx), n_units))
-        for r in range(len(idx)):  # row-wise bincount keeps the bins cache-resident
-            w[r] = np.bincount(idx[r], minlength=n_units)
-        yield w
+    return _in_order(_draws(n_units, n_resamples, rng), _whole(_unit_weights(n_units)))
 
 
 def _patterns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -245,46 +293,54 @@ def _joint_patterns(values: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.n
     return pattern.astype(small), distinct
 
 
-def _weight_chunks(values: Sequence[np.ndarray], n_resamples: int, seed: int
-                   ) -> tuple[list[np.ndarray], Iterator[np.ndarray]]:
-    """The bootstrap resamples of (n_units, k) arrays over the same units, as weights.
-
-    Returns (rows, chunks): for each array the rows to weight (its distinct rows when
-    ``_joint_patterns`` finds that pays, else all its rows) and an iterator of (b,
-    len(rows)) float matrices, one row per resample, such that ``w @ rows[j]`` are
-    that chunk's resampled sums of ``values[j]``.  Call it inside ``_one_blas_thread``.
-    """
-    n = len(values[0])
-    _check(n, n_resamples)
+def _weighing(values: Sequence[np.ndarray]) -> tuple[list[np.ndarray], Callable[[np.ndarray], Iterator[np.ndarray]]]:
+    """(rows, weigh): for each array the rows to weight (its distinct rows when
+    ``_joint_patterns`` finds that pays, else all its rows), and how a drawn chunk becomes
+    blocks of weight matrices ``w`` (one row per resample) such that ``w @ rows[j]`` are
+    those resamples' sums of ``values[j]``."""
     found = _joint_patterns(values)
     if found is None:
-        return [v.astype(np.float64, copy=False) for v in values], _bootstrap_weights(n, n_resamples, _rng(seed))
+        return [v.astype(np.float64, copy=False) for v in values], _unit_weights(len(values[0]))
     pattern, distinct = found
+    return distinct, _pattern_weights(pattern, len(distinct[0]))
 
-    def counted() -> Iterator[np.ndarray]:
-        for idx in _prefetched(_draws(n, n_resamples, _rng(seed))):
-            c = np.empty((len(idx), len(distinct[0])))
-            for r in range(len(idx)):
-                c[r] = np.bincount(np.take(pattern, idx[r]), minlength=len(distinct[0]))
-            yield c
-    return distinct, counted()
+
+def _weight_chunks(values: Sequence[np.ndarray], n_resamples: int, seed: int
+                   ) -> tuple[list[np.ndarray], Iterator[np.ndarray]]:
+    """The bootstrap resamples of (n_units, k) arrays over the same units, as weights:
+    (rows, chunks), ``_weighing``'s rows and an iterator of (b, len(rows)) weight
+    matrices, in draw order.  Call it inside ``_one_blas_thread``."""
+    n = len(values[0])
+    _check(n, n_resamples)
+    rows, weigh = _weighing(values)
+    return rows, _in_order(_draws(n, n_resamples, _rng(seed)), _whole(weigh))
 
 
 def _resampled_sums(values: Sequence[np.ndarray], n_resamples: int, seed: int,
                     tick: Callable[[int], object] | None = None) -> list[np.ndarray]:
     """Bootstrap sums (n_resamples, k) for each (n_units, k) array, all with the same draws;
     ``tick(b)`` after each chunk of b resamples (a progress bar)."""
-    # compact tables (``CountTable.compact``) stay compact: ``_weight_chunks`` converts what it multiplies
+    # compact tables (``CountTable.compact``) stay compact: ``_weighing`` converts what it multiplies
     values = [v if isinstance(v, np.ndarray) and v.dtype in _STORED else np.asarray(v, dtype=np.float64)
               for v in values]
+    n = len(values[0])
+    _check(n, n_resamples)
     acc: list[list[np.ndarray]] = [[] for _ in values]
     with _one_blas_thread():
-        rows, chunks = _weight_chunks(values, n_resamples, seed)
-        for w in chunks:
-            for a, r in zip(acc, rows):
-                a.append(w @ r)
+        rows, weigh = _weighing(values)
+
+        def sums(idx: np.ndarray) -> list[np.ndarray]:  # in the drawing thread: one weight block held at a time
+            out: list[list[np.ndarray]] = [[] for _ in rows]
+            for w in weigh(idx):
+                for o, r in zip(out, rows):
+                    o.append(w @ r)
+            return [np.concatenate(o) for o in out]
+
+        for chunk in _in_order(_draws(n, n_resamples, _rng(seed)), sums):
+            for a, c in zip(acc, chunk):
+                a.append(c)
             if tick is not None:
-                tick(len(w))
+                tick(len(chunk[0]))
     return [np.concatenate(a) for a in acc]
 
 

@@ -111,10 +111,10 @@ def evaluate_command(spec: RunSpec, output: Path | None = None, save_predictions
         scheme = outcome.label_scheme if "entities" in rec.extractor.tasks else None
         write_predictions(save_predictions, outcome.predictions, scheme)
     out = Path(output) if output else default_output(spec, rec.extractor.name)
-    timings = outcome.timings
+    timings, counts = outcome.timings, outcome.counts
     del outcome  # the predictions: a big run's largest objects
     with paused_gc():
-        write_result(out, rec, timings)
+        write_result(out, rec, timings, counts)
     return render(rec), out
 
 

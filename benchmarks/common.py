@@ -33,17 +33,60 @@ def counts(data: Path) -> dict:
     return json.loads((data / "counts.json").read_text())
 
 
+def _tree_rss_mib(root: int) -> float:
+    """Resident memory of a process and all its descendants, summed (MiB; shared pages
+    count once per process, so an upper bound)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    parents[int(entry)] = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    tree, frontier = {root}, [root]
+    while frontier:
+        p = frontier.pop()
+        kids = [c for c, pp in parents.items() if pp == p and c not in tree]
+        tree.update(kids)
+        frontier.extend(kids)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / 2 ** 20
+
+
 def run_process(argv: list[str], cwd: Path | None = None) -> dict:
-    """Run a whole process; wall seconds, peak RSS (MiB, from wait4) and exit code."""
+    """Run a whole process; wall seconds, peak RSS (MiB, from wait4: the largest single
+    process of the tree), the peak of the summed RSS of the process and its worker
+    processes (sampled every 100 ms), and exit code."""
+    import threading
+
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak, stop = [0.0], threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], _tree_rss_mib(proc.pid))
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {err[-2000:]}")
-    return {"wall_s": wall, "max_rss_mib": usage.ru_maxrss / 1024, "user_s": usage.ru_utime, "sys_s": usage.ru_stime}
+    return {"wall_s": wall, "max_rss_mib": usage.ru_maxrss / 1024, "tree_peak_rss_mib": peak[0],
+            "user_s": usage.ru_utime, "sys_s": usage.ru_stime}
 
 
 def bench_cmd(*args: str) -> list[str]:

@@ -183,6 +183,7 @@ def test_cli_evaluate_is_deterministic(synth_dataset, tmp_path):
     (["--model", PERFECT, "--model-args", "novalue"], "--model-args: expected key=value, got 'novalue'"),
     (["--model", PERFECT, "--partial"], "--partial applies to --predictions only"),
     (["--predictions", "absent.jsonl"], "absent.jsonl: cannot open"),
+    (["--predictions", "absent.jsonl", "--workers", "-1"], "--workers must be between 0 (one per CPU) and 256"),
 ])
 def test_cli_evaluate_errors(synth_dataset, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
@@ -242,3 +243,7 @@ def test_counting_in_chunks_gives_the_tables_of_one_pass(synth_corpus, monkeypat
     assert chunked.tasks == whole.tasks
     for t in chunked.tasks:
         assert len(t.counts.units) == 3 and t.counts.values.dtype != np.float64  # joined and stored compact
+    perfect = evaluate_extractor(PerfectExtractor(), synth_corpus, **FAST)[0]
+    ents, tmx = perfect.task("entities"), perfect.task("timex")
+    assert ents.sub_counts.units is tmx.sub_counts.units  # one tuple of sentence ids, not one per task
+    assert ents.counts.units is tmx.counts.units

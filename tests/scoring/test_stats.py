@@ -304,3 +304,28 @@ def test_bootstrap_of_a_compact_table_is_identical(high):
     metrics = prf_metrics("x.", "a", "b", "c")
     assert bootstrap(small, metrics, 300, seed=2) == bootstrap(t, metrics, 300, seed=2)
     assert paired_bootstrap(small, t, metrics[2], 200, seed=1) == paired_bootstrap(t, t, metrics[2], 200, seed=1)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_draws_are_weighed_in_draw_order_by_any_number_of_threads(threads, monkeypatch):
+    monkeypatch.setattr(stats, "_CHUNK", 50)  # many small chunks: threads finish out of order
+    draws = list(stats._draws(10, 40, stats._rng(7)))
+    assert len(draws) == 8
+    weighed = list(stats._in_order(stats._draws(10, 40, stats._rng(7)), lambda idx: idx.sum(axis=1), threads))
+    assert [w.tolist() for w in weighed] == [d.sum(axis=1).tolist() for d in draws]
+
+
+def test_an_error_while_weighing_is_raised_not_hung():
+    def weigh(idx):
+        raise MemoryError("no room")
+
+    with pytest.raises(MemoryError, match="no room"):
+        list(stats._in_order(stats._draws(1000, 100, stats._rng(1)), weigh))
+
+
+def test_weight_blocks_of_many_units_add_up_to_the_whole_chunk(monkeypatch):
+    idx = stats._rng(3).integers(0, 300_000, size=(9, 300_000), dtype=np.int32)
+    blocks = list(stats._unit_weights(300_000)(idx))
+    assert len(blocks) == 3  # 8 MB of float64 per block: 3 resamples of 300,000 units
+    whole = np.concatenate(blocks)
+    np.testing.assert_array_equal(whole, [np.bincount(r, minlength=300_000) for r in idx])

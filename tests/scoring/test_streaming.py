@@ -34,65 +34,63 @@ def _write(path, rows, header=None):
     return path
 
 
-def _both(synth_dataset, preds, tmp_path, **spec):
-    """(chunked result bytes, whole-file result bytes), and whether the chunked path ran."""
+def _both(synth_dataset, preds, tmp_path, workers=2, **spec):
+    """(chunked result bytes, whole-file result bytes), and whether the chunked path ran.
+    The chunked run writes the sidecar it encoded while the bootstrap ran, as the CLI does."""
     out = []
     for keep in (False, True):
-        rs = RunSpec(predictions=preds, dataset=str(synth_dataset), seed=3, n_resamples=40, **spec)
+        rs = RunSpec(predictions=preds, dataset=str(synth_dataset), seed=3, n_resamples=40, workers=workers, **spec)
         outcome = evaluate(rs, keep_predictions=keep)
         path = tmp_path / f"keep{keep}" / "r.json"
-        write_result(path, outcome.record)
+        write_result(path, outcome.record, counts=outcome.counts)
         out.append((path.read_bytes(), path.with_name("r.counts.parquet").read_bytes()))
     streamed = stream_score_file(preds, synth_dataset, run_info(seed=3, n_resamples=40), spec.get("label_scheme"))
     return out[0], out[1], streamed is not None
 
 
-@pytest.mark.parametrize("chunk", [1, 2, 4096])
+@pytest.mark.parametrize("chunk,workers", [(1, 1), (1, 2), (2, 2), (4096, 2)])
 @pytest.mark.parametrize("rows", [sd.prediction_rows, _imperfect_rows])
-def test_chunked_scoring_equals_the_whole_file_path(synth_dataset, tmp_path, monkeypatch, chunk, rows):
+def test_chunked_scoring_equals_the_whole_file_path(synth_dataset, tmp_path, monkeypatch, chunk, workers, rows):
     monkeypatch.setattr(ev, "CHUNK_DOCS", chunk)
     preds = _write(tmp_path / "p.jsonl", rows())
-    chunked, whole, streamed = _both(synth_dataset, preds, tmp_path)
+    chunked, whole, streamed = _both(synth_dataset, preds, tmp_path, workers)
     assert streamed and chunked == whole
 
 
-def test_a_declared_label_scheme_streams(synth_dataset, tmp_path, monkeypatch):
-    monkeypatch.setattr(ev, "CHUNK_DOCS", 1)
-    preds = _write(tmp_path / "p.jsonl", _imperfect_rows(), {"label_scheme": "ontonotes"})
-    chunked, whole, streamed = _both(synth_dataset, preds, tmp_path)
-    assert streamed and chunked == whole
-
-
-def test_other_orders_take_the_whole_file_path_with_the_same_result(synth_dataset, tmp_path, monkeypatch):
-    monkeypatch.setattr(ev, "CHUNK_DOCS", 1)
-    preds = _write(tmp_path / "p.jsonl", _imperfect_rows()[::-1])
-    chunked, whole, streamed = _both(synth_dataset, preds, tmp_path)
-    assert not streamed and chunked == whole
-
-
-def test_a_stance_file_in_another_order_takes_the_whole_file_path(synth_dataset, tmp_path, monkeypatch):
-    monkeypatch.setattr(ev, "CHUNK_DOCS", 1)
-    data = tmp_path / "dataset"
-    shutil.copytree(synth_dataset, data)
-    (data / "MANIFEST.json").unlink(missing_ok=True)
-    stance = data / "stance" / "test.jsonl"
-    lines = stance.read_text(encoding="utf-8").splitlines(keepends=True)
-    random.Random(1).shuffle(lines)
-    stance.write_text("".join(lines), encoding="utf-8")
-    preds = _write(tmp_path / "p.jsonl", _imperfect_rows())
-    chunked, whole, streamed = _both(data, preds, tmp_path)
-    assert not streamed and chunked == whole
-
-
-def test_a_label_scheme_only_later_chunks_tell_takes_the_whole_file_path(synth_dataset, tmp_path, monkeypatch):
+def test_a_chunk_whose_labels_fit_both_schemes_is_counted_with_the_first_chunks(synth_dataset, tmp_path,
+                                                                              monkeypatch):
     monkeypatch.setattr(ev, "CHUNK_DOCS", 1)
     rows = sd.prediction_rows()
-    first = rows[0]["entities"]
-    rows[0]["entities"] = [e for e in first if e["label"] in ("ORG", "LOC")]  # fits both schemes
-    assert any(e["label"] not in ("ORG", "LOC") for r in rows[1:] for e in r["entities"])
+    assert any(e["label"] not in ("ORG", "LOC") for e in rows[0]["entities"])  # the first chunk tells
+    rows[1]["entities"] = [e for e in rows[1]["entities"] if e["label"] in ("ORG", "LOC")]  # this one cannot
+    preds = _write(tmp_path / "p.jsonl", rows)
+    chunked, whole, streamed = _both(synth_dataset, preds, tmp_path)
+    assert streamed and chunked == whole
+
+
+def test_a_wrong_doc_id_guess_takes_the_whole_file_path(synth_dataset, tmp_path, monkeypatch):
+    """The doc_id scan finds the first "doc_id" of a line; a nested one before the line's own
+    misroutes it, which the worker sees when it parses the line: the whole-file path scores it."""
+    monkeypatch.setattr(ev, "CHUNK_DOCS", 1)
+    rows = _imperfect_rows()
+    rows[1] = {"entities": [dict(e, doc_id=rows[0]["doc_id"]) for e in rows[1]["entities"]],
+               **{k: v for k, v in rows[1].items() if k != "entities"}}
     preds = _write(tmp_path / "p.jsonl", rows)
     chunked, whole, streamed = _both(synth_dataset, preds, tmp_path)
     assert not streamed and chunked == whole
+
+
+def test_escaped_doc_ids_are_routed(synth_dataset, tmp_path, monkeypatch):
+    monkeypatch.setattr(ev, "CHUNK_DOCS", 1)
+    lines = []
+    for r in _imperfect_rows():
+        escaped = "".join(f"\\u{ord(c):04x}" for c in r["doc_id"])  # "d1" as "\u0064\u0031"
+        lines.append(json.dumps(r).replace(f'"doc_id": "{r["doc_id"]}"', f'"doc_id": "{escaped}"', 1) + "\n")
+    assert all("\\u00" in line for line in lines)
+    preds = tmp_path / "p.jsonl"
+    preds.write_text("".join(lines), encoding="utf-8")
+    chunked, whole, streamed = _both(synth_dataset, preds, tmp_path)
+    assert streamed and chunked == whole
 
 
 @pytest.mark.parametrize("damage", [
@@ -107,7 +105,8 @@ def test_bad_files_give_the_whole_file_paths_error(synth_dataset, tmp_path, monk
     damage(rows)
     preds = _write(tmp_path / "p.jsonl", rows)
     assert stream_score_file(preds, synth_dataset, run_info()) is None
-    streamed = invoke("evaluate", "--predictions", preds, "--dataset", synth_dataset, "-o", tmp_path / "a.json")
+    streamed = invoke("evaluate", "--predictions", preds, "--dataset", synth_dataset, "-o", tmp_path / "a.json",
+                      "--workers", "2")  # errors in worker processes
     whole = invoke("evaluate", "--predictions", preds, "--dataset", synth_dataset, "-o", tmp_path / "b.json",
                    "--save-predictions", tmp_path / "saved.jsonl")
     assert streamed.exit_code == whole.exit_code != 0
