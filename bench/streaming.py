@@ -271,10 +271,10 @@ def _score(path: Path, root: Path, run, label_scheme: str | None, name: str | No
 
     from bench.corpus import check_data_files, fingerprint, read_claims
     from bench.count_store import encode_tables
-    from bench.scoring import get_task
     from bench.evaluate import finish_tasks, join_chunks, run_record, scheme_of_labels
     from bench.predictions import declared_label_scheme
     from bench.runner import Outcome, declared_scheme, file_run_info
+    from bench.scoring import get_task
 
     t_start = time.perf_counter()
     check_data_files(root)
@@ -297,6 +297,8 @@ def _score(path: Path, root: Path, run, label_scheme: str | None, name: str | No
             # bounded: a chunk's raw lines wait in memory only while workers are busy
             while sum(not f.done() for f in futures) >= 2 * workers:
                 wait([f for f in futures if not f.done()], return_when=FIRST_COMPLETED)
+            if any(f.done() and f.exception() is not None for f in futures):
+                break  # a bad chunk: the whole-file path will report it, so read no further
             scheme = declared or _known_scheme(futures[:1])
             ctx = replace(ctx, scheme=scheme)
             for i, f in enumerate(futures):
