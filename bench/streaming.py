@@ -260,8 +260,10 @@ def _executor(workers: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # spawn: a fresh interpreter, not a fork of one that may hold threads and big objects
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:  # spawn: a fresh interpreter, not a fork of one that may hold threads and big objects
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    except (ImportError, NotImplementedError, OSError):  # no process pools here (no sem_open): count here
+        return _Inline()
 
 
 def _score(path: Path, root: Path, run, label_scheme: str | None, name: str | None, progress: bool, workers: int):

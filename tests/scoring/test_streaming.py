@@ -121,3 +121,16 @@ def test_the_cli_streams_and_keeps_nothing_it_does_not_need(synth_dataset, tmp_p
     assert a.exit_code == b.exit_code == 0, a.output + b.output
     assert read_result(tmp_path / "a.json") == read_result(tmp_path / "b.json")
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+def test_without_process_pools_the_chunks_are_counted_here(synth_dataset, tmp_path, monkeypatch):
+    import concurrent.futures
+
+    def refuse(*_, **__):
+        raise NotImplementedError("no sem_open on this system")
+
+    monkeypatch.setattr(ev, "CHUNK_DOCS", 1)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
+    preds = _write(tmp_path / "p.jsonl", _imperfect_rows())
+    chunked, whole, streamed = _both(synth_dataset, preds, tmp_path)
+    assert streamed and chunked == whole
