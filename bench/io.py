@@ -19,6 +19,13 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
 
     Parsed with orjson (strict RFC 8259: no NaN, 64-bit integers, valid UTF-8 and Unicode),
     several times faster than the standard library on big prediction files."""
+    for lineno, raw in raw_lines(path):
+        yield lineno, parse_line(raw, path, lineno)
+
+
+def raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of each non-blank line, a leading BOM removed: the lines
+    ``read_jsonl`` parses, for a reader that parses them elsewhere (``parse_line``)."""
     try:
         fh = open(path, "rb")
     except OSError as exc:
@@ -28,12 +35,11 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a leading BOM is fine
                 raw = raw[3:]
             if raw.strip():
-                yield lineno, parse_line(raw, path, lineno)
+                yield lineno, raw
 
 
 def parse_line(raw: bytes, path: Path | str, lineno: int) -> dict:
-    """One non-blank line of a JSONL file as ``read_jsonl`` reads it (for a reader that
-    splits lines first and parses them elsewhere)."""
+    """One line of ``raw_lines`` as ``read_jsonl`` parses it."""
     import orjson
 
     try:

@@ -17,7 +17,6 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from bench.io import DataError, atomic_write_text

@@ -223,11 +223,6 @@ def _whole(weigh: Callable[[np.ndarray], Iterator[np.ndarray]]) -> Callable[[np.
     return lambda idx: np.concatenate(list(weigh(idx)))
 
 
-def _bootstrap_weights(n_units: int, n_resamples: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
-    """(b, n_units) float matrices: how often each unit is drawn in each resample."""
-    return _in_order(_draws(n_units, n_resamples, rng), _whole(_unit_weights(n_units)))
-
-
 def _patterns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(pattern of each unit, distinct rows) when that is a shortcut that changes nothing.
 

@@ -68,21 +68,16 @@ class _Lines:
 
     @staticmethod
     def _read(path: Path, header: bool) -> Iterator[Line]:
-        try:
-            fh = open(path, "rb")
-        except OSError:
-            raise _Fallback from None
-        with fh:
-            for lineno, raw in enumerate(fh, 1):
-                if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):  # as `read_jsonl`
-                    raw = raw[3:]
-                if header and raw.strip():  # the caller has read the header line
-                    header = False
-                elif raw.strip():
-                    doc_id = _scanned_id(raw)
-                    if doc_id is None:
-                        raise _Fallback  # no doc_id to route by (or a header line out of place)
-                    yield lineno, raw, doc_id
+        from bench.io import raw_lines
+
+        lines = raw_lines(path)
+        if header:  # the caller has read the header line
+            next(lines, None)
+        for lineno, raw in lines:
+            doc_id = _scanned_id(raw)
+            if doc_id is None:
+                raise _Fallback  # no doc_id to route by (or a header line out of place)
+            yield lineno, raw, doc_id
 
     def peek(self) -> Line | None:
         if self._held is None:
@@ -187,7 +182,7 @@ def _count_chunk(ctx: _Context, chunk: _Chunk) -> _Counted:
     scheme = ctx.scheme
     if scheme is None:
         try:
-            scheme = scheme_of_labels(set(labels), "entities" in layers, ctx.declared, ctx.path)
+            scheme = scheme_of_labels(labels, "entities" in layers, ctx.declared, ctx.path)
         except DataError:
             return _Counted(len(docs), layers, labels, tasks, None, ())  # the first chunk will tell
     shared: dict = {}
@@ -301,14 +296,13 @@ def _score(path: Path, root: Path, run, label_scheme: str | None, name: str | No
                 wait([f for f in futures if not f.done()], return_when=FIRST_COMPLETED)
             if any(f.done() and f.exception() is not None for f in futures):
                 break  # a bad chunk: the whole-file path will report it, so read no further
-            scheme = declared or _known_scheme(futures[:1])
-            ctx = replace(ctx, scheme=scheme)
+            ctx = replace(ctx, scheme=declared or (_known_scheme(futures[0]) if futures else None))
             for i, f in enumerate(futures):
-                if jobs[i] is not None and _known_scheme([f]) is not None:
+                if jobs[i] is not None and _known_scheme(f) is not None:
                     jobs[i] = None
             futures.append(executor.submit(_count, ctx, chunk))
             jobs.append(chunk)
-            futures[-1].add_done_callback(lambda f: bar.update(_result(f).n_docs if _result(f) else 0))
+            futures[-1].add_done_callback(lambda f: bar.update(getattr(_result(f), "n_docs", 0)))
         counted = [f.result() for f in futures]
         scheme = declared or counted[0].scheme
         if scheme is None:
@@ -348,10 +342,9 @@ def _result(f):
     return f.result() if f.done() and not f.cancelled() and f.exception() is None else None
 
 
-def _known_scheme(futures: list) -> str | None:
+def _known_scheme(f) -> str | None:
     """The label scheme a finished chunk was counted with (None: not finished, failed or untold)."""
-    r = _result(futures[0]) if futures else None
-    return None if r is None else r.scheme
+    return getattr(_result(f), "scheme", None)
 
 
 def _chain(first: _Chunk, second: _Chunk | None, rest: Iterator[_Chunk]) -> Iterator[_Chunk]:
