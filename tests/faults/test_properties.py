@@ -575,21 +575,24 @@ def test_code_point_offsets_are_accepted_in_any_unicode_text(texts, data):
 
 
 @FEW
-@given(st.integers(1030, 1400), st.integers(1, 6), st.integers(0, 2 ** 31))
-def test_bootstrap_shortcut_is_bit_identical(n_units, width, seed):
-    """Tables with repeated rows take the pattern shortcut; sums equal the plain path's."""
+@given(st.integers(1030, 1400), st.integers(1, 6), st.integers(0, 2 ** 31), st.integers(1, 90))
+def test_pattern_draws_are_whole_resamples(n_units, width, seed, n_resamples):
+    """Tables with repeated rows are drawn as counts of distinct rows: every resample
+    draws exactly n units, and each sum is the weighted sum of the distinct rows."""
     import bench.stats as stats
 
     rng = np.random.default_rng(seed)
     a = (rng.integers(0, 3, size=(20, width)) * 0.5)[rng.integers(0, 20, n_units)]  # rows repeat
     b = (rng.integers(0, 5, size=(10, 2)) * 0.25)[rng.integers(0, 10, n_units)]
-    assert stats._joint_patterns([a, b]) is not None
-    fast = stats._resampled_sums([a, b], 40, seed)
-    # the plain path: how often each unit is drawn in each resample, from the same draws
-    w = np.array([np.bincount(r, minlength=n_units) for d in stats._draws(n_units, 40, stats._rng(seed)) for r in d],
-                 dtype=np.float64)
-    np.testing.assert_array_equal(fast[0], w @ a)
-    np.testing.assert_array_equal(fast[1], w @ b)
+    pattern, distinct = stats._joint_patterns([a, b])
+    np.testing.assert_array_equal(distinct[0][pattern], a)
+    np.testing.assert_array_equal(distinct[1][pattern], b)
+    rows, chunks = stats._weight_chunks([a, b], n_resamples, seed)
+    w = np.concatenate(list(chunks))
+    assert w.shape == (n_resamples, len(distinct[0])) and (w.sum(axis=1) == n_units).all()
+    sums = stats._resampled_sums([a, b], n_resamples, seed)
+    np.testing.assert_array_equal(sums[0], w @ rows[0])
+    np.testing.assert_array_equal(sums[1], w @ rows[1])
 
 
 def test_bootstrap_many_equals_separate_bootstraps():

@@ -278,20 +278,64 @@ def test_bootstrap_leaves_out_resamples_where_the_figure_is_undefined():
     assert np.isnan(iv.low) and np.isnan(iv.high)
 
 
-def test_bootstrap_t_is_the_same_on_the_repeated_rows_shortcut(monkeypatch):
-    # 1,500 sentence-like units with many repeated rows take the distinct-row path
+def _repeated_rows_tables():
+    # 1,500 sentence-like units with many repeated rows: drawn as counts of distinct rows
     rng = np.random.default_rng(15)
     gold = rng.poisson(1.2, 1500)
-    ta, tb = (CountTable("t", ("tp", "pos", "act"), tuple(map(str, range(1500))),
-                         np.stack([tp, gold, tp + rng.poisson(0.3, 1500)], 1))
-              for tp in (rng.binomial(gold, 0.7), rng.binomial(gold, 0.7)))
+    return [CountTable("t", ("tp", "pos", "act"), tuple(map(str, range(1500))),
+                       np.stack([tp, gold, tp + rng.poisson(0.3, 1500)], 1).astype(float))
+            for tp in (rng.binomial(gold, 0.7), rng.binomial(gold, 0.7))]
+
+
+def test_bootstrap_t_on_distinct_rows_is_the_unit_formula():
+    # weights over distinct rows give what the same counts put on one unit of each row give
+    ta, tb = _repeated_rows_tables()
+    f1 = prf_metrics("", "tp", "pos", "act")[2]
+    pattern, (ra, rb) = stats._joint_patterns([ta.values, tb.values])
+    w = np.random.default_rng(1).integers(0, 40, size=(7, len(ra))).astype(float)
+    first = np.array([np.flatnonzero(pattern == k)[0] for k in range(len(ra))])
+    w_units = np.zeros((7, 1500))
+    w_units[:, first] = w
+    for got, want in zip(stats._studentized(w, ra, rb, f1), stats._studentized(w_units, ta.values, tb.values, f1)):
+        np.testing.assert_allclose(got, want, rtol=1e-9)
+
+
+def test_pattern_and_unit_draws_give_the_same_test_within_monte_carlo_error(monkeypatch):
+    ta, tb = _repeated_rows_tables()
     f1 = prf_metrics("", "tp", "pos", "act")[2]
     assert stats._joint_patterns([ta.values, tb.values]) is not None
-    fast = paired_bootstrap(ta, tb, f1, 500, seed=2)
+    fast = paired_bootstrap(ta, tb, f1, 4000, seed=2)
     monkeypatch.setattr(stats, "_joint_patterns", lambda values: None)
-    plain = paired_bootstrap(ta, tb, f1, 500, seed=2)
-    assert fast.p_value == pytest.approx(plain.p_value, abs=1e-12) and fast.interval == plain.interval
-    assert 0.002 < fast.p_value < 1
+    plain = paired_bootstrap(ta, tb, f1, 4000, seed=2)
+    assert fast.diff == plain.diff and fast.p_value != plain.p_value  # other draws, same distribution
+    assert abs(fast.p_value - plain.p_value) < 0.03  # a p near 0.3 has a Monte Carlo sd of 0.007
+    width = plain.interval.high - plain.interval.low
+    assert abs(fast.interval.low - plain.interval.low) < 0.1 * width
+    assert abs(fast.interval.high - plain.interval.high) < 0.1 * width
+
+
+def test_pattern_counts_are_multinomial_draws_of_the_units():
+    # pattern sizes 1..12 and 40: rare patterns (drawn unit by unit) and frequent ones
+    sizes = np.array(list(range(1, 13)) + [40])
+    pattern = np.repeat(np.arange(len(sizes)), sizes)[np.random.default_rng(0).permutation(sizes.sum())]
+    n, b = len(pattern), 20000
+    weigh = stats._pattern_weights(pattern, len(sizes))
+    w = np.concatenate([next(weigh(d)) for d in stats._pattern_draws(pattern, len(sizes), b, stats._rng(3))])
+    assert w.shape == (b, len(sizes)) and (w.sum(axis=1) == n).all() and (w >= 0).all()
+    p = sizes / n
+    mean_se = np.sqrt(n * p * (1 - p) / b)
+    assert (np.abs(w.mean(axis=0) - n * p) < 5 * mean_se).all()
+    cov = np.cov(w.T)
+    theory = n * (np.diag(p) - np.outer(p, p))  # Multinomial(n, p)
+    assert np.abs(cov - theory).max() < 0.06 * theory.max()
+    assert cov[0, -1] < 0 and cov[6, 8] < 0  # a rare and a frequent pattern compete for the draws
+
+
+def test_pattern_draws_depend_only_on_the_table_and_seed():
+    t = CountTable("t", ("a",), tuple(f"u{i}" for i in range(3000)),
+                   np.random.default_rng(4).integers(0, 5, size=(3000, 1)).astype(float))
+    a = bootstrap(t, [ACC_A := Metric("a", ("a",), lambda s: s[:, 0])], 300, seed=5)
+    assert a == bootstrap(t, [ACC_A], 300, seed=5) and a != bootstrap(t, [ACC_A], 300, seed=6)
 
 
 @pytest.mark.parametrize("high", [3, 200])  # many repeated rows (pattern shortcut), few (general path)
