@@ -4,7 +4,11 @@ in one Parquet file (`<result>.counts.parquet`), named and hashed from the resul
 Columnar because the tables are big (100,000 documents: tens of millions of counts, mostly
 zeros) and only ever read whole.  One row per unit: ``task``, ``level`` ("document" or
 "sub"), ``doc`` (the document's row within its task), ``doc_id`` (document rows only) and
-``counts`` (one value per field; the field names are in the file's metadata).  Sub-unit ids
+``counts``: one little-endian float64 per field (the field names are in the file's
+metadata), as one binary value per row.  A binary value, not a list of doubles: a list
+column encodes a repetition level per number (100,000 documents: 160 million), which took
+three times as long to write; repeated rows (most sentences) are dictionary-encoded whole.
+Format v1 files (``counts`` as a list of doubles) are still read.  Sub-unit ids
 are rebuilt as "<doc_id>#<sub_unit><k>" (``sub_unit_ids``), k counting within the document.
 Written with fixed settings (row groups of ``ROW_GROUP`` rows), so the bytes depend only
 on the counts (and the pinned pyarrow version).
@@ -21,7 +25,9 @@ from bench.io import DataError
 from bench.scoring.base import CountTable
 
 META_KEY = b"kursk-ie-bench/counts"
-FORMAT = "kursk-ie-bench/counts/v1"
+FORMAT = "kursk-ie-bench/counts/v2"
+FORMAT_V1 = "kursk-ie-bench/counts/v1"  # counts as list<double>: read, no longer written
+_F8 = np.dtype("<f8")
 
 
 def sub_unit_ids(doc_ids: Sequence[str], sub_unit: str) -> tuple[str, ...]:
@@ -61,14 +67,16 @@ def _parts(tables: Sequence[Tables]):
             n, k = table.values.shape
             for a in range(0, n, ROW_GROUP):
                 b = min(n, a + ROW_GROUP)
-                values = pa.array(np.ascontiguousarray(table.dense(slice(a, b))).ravel())
-                offsets = pa.array(np.arange(b - a + 1, dtype=np.int32) * k)
+                values = np.ascontiguousarray(table.dense(slice(a, b)), dtype=_F8)
+                offsets = np.arange(b - a + 1, dtype=np.int64) * (k * _F8.itemsize)
+                counts = pa.Array.from_buffers(pa.large_binary(), b - a,
+                                               [None, pa.py_buffer(offsets), pa.py_buffer(values)])
                 yield pa.table({
                     "task": pa.array([task] * (b - a), pa.string()).dictionary_encode(),
                     "level": pa.array([level] * (b - a), pa.string()).dictionary_encode(),
                     "doc": pa.array(docs[a:b], pa.int32()),
                     "doc_id": pa.array(ids[a:b], pa.string()),
-                    "counts": pa.ListArray.from_arrays(offsets, values),
+                    "counts": counts,
                 })
 
 
@@ -91,7 +99,7 @@ def encode_tables(tables: Sequence[Tables]) -> bytes:
 
     meta = {META_KEY: json.dumps({"format": FORMAT, "fields": _fields(tables)}, sort_keys=True).encode()}
     schema = pa.schema([("task", pa.dictionary(pa.int32(), pa.string())), ("level", pa.dictionary(pa.int32(), pa.string())),
-                        ("doc", pa.int32()), ("doc_id", pa.string()), ("counts", pa.list_(pa.float64()))], metadata=meta)
+                        ("doc", pa.int32()), ("doc_id", pa.string()), ("counts", pa.large_binary())], metadata=meta)
     buffer = pa.BufferOutputStream()
     with pq.ParquetWriter(buffer, schema, compression="zstd", compression_level=3, use_dictionary=True,
                           write_statistics=False) as writer:
@@ -109,6 +117,23 @@ def encode_tables(tables: Sequence[Tables]) -> bytes:
     return buffer.getvalue().to_pybytes()
 
 
+def _flat_counts(counts, fmt: str) -> tuple[np.ndarray, np.ndarray]:
+    """(offset of each row's first value, all values) of the counts column, in values."""
+    import pyarrow as pa
+
+    if fmt == FORMAT_V1:
+        return counts.offsets.to_numpy(), counts.values.to_numpy(zero_copy_only=False)
+    if not pa.types.is_large_binary(counts.type):
+        raise ValueError(f"counts are {counts.type}, not binary")
+    offset_buffer = counts.buffers()[1]
+    byte_offsets = np.frombuffer(offset_buffer, np.int64)[counts.offset:counts.offset + len(counts) + 1]
+    if np.any(byte_offsets % _F8.itemsize):
+        raise ValueError("counts that are not whole float64 values")
+    data = counts.buffers()[2]
+    flat = np.frombuffer(data, _F8, count=len(data) // _F8.itemsize) if data is not None else np.zeros(0, _F8)
+    return byte_offsets // _F8.itemsize, flat
+
+
 def decode(data: bytes, where: str) -> dict[tuple[str, str], CountTable]:
     """(task, "document" | "sub") -> CountTable, refusing anything inconsistent."""
     import pyarrow as pa
@@ -117,15 +142,16 @@ def decode(data: bytes, where: str) -> dict[tuple[str, str], CountTable]:
     try:
         table = pq.read_table(pa.BufferReader(data))
         meta = json.loads((table.schema.metadata or {})[META_KEY])
-        if meta.get("format") != FORMAT or not isinstance(meta.get("fields"), dict):
+        if meta.get("format") not in (FORMAT, FORMAT_V1) or not isinstance(meta.get("fields"), dict):
             raise ValueError("unknown format")
         task_col = table.column("task").combine_chunks().cast(pa.string()).to_numpy(zero_copy_only=False)
         level_col = table.column("level").combine_chunks().cast(pa.string()).to_numpy(zero_copy_only=False)
         doc_col = table.column("doc").to_numpy()
         ids_col = table.column("doc_id").to_pylist()
         counts = table.column("counts").combine_chunks()
-        offsets = counts.offsets.to_numpy()
-        flat = counts.values.to_numpy(zero_copy_only=False)
+        if counts.null_count:
+            raise ValueError("a row without counts")
+        offsets, flat = _flat_counts(counts, meta["format"])
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
         raise DataError(f"{where}: not a readable count file ({str(exc)[:120]})") from None
     out: dict[tuple[str, str], CountTable] = {}
@@ -139,7 +165,7 @@ def decode(data: bytes, where: str) -> dict[tuple[str, str], CountTable]:
         task, level = str(task_col[a]), str(level_col[a])
         fields = tuple(meta["fields"].get(task, {}).get(level, ()))
         lo, hi = int(offsets[a]), int(offsets[b])
-        if (task, level) in out or hi - lo != (b - a) * len(fields) or \
+        if (task, level) in out or hi - lo != (b - a) * len(fields) or hi > len(flat) or \
                 not np.array_equal(np.diff(offsets[a:b + 1]), np.full(b - a, len(fields))):
             raise DataError(f"{where}: the {task} {level} table does not match its {len(fields)} fields")
         values = flat[lo:hi].reshape(b - a, len(fields))
