@@ -158,7 +158,9 @@ def _joined(task: str, tables: list[CountTable], units: dict) -> CountTable:
     key = tuple(id(x.units) for x in tables)  # the parts are alive while joined: ids are not reused
     if key not in units:
         units[key] = (tuple(u for x in tables for u in x.units), [x.units for x in tables])
-    return CountTable(task, tables[0].fields, units[key][0], values)
+    # the parts hold disjoint documents, and "<doc_id>#<sub_unit><k>" names one (document, k):
+    # their ids stay distinct, so the million-id check is not made again
+    return CountTable._stacked(task, tables[0].fields, units[key][0], values)
 
 
 def _defined(x: float | None) -> float | None:

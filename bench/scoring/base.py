@@ -80,9 +80,18 @@ class CountTable:
     def _with_values(self, values: np.ndarray) -> CountTable:
         """This table (units and fields already checked: a million ids are slow to re-check)
         holding other values of the same shape."""
+        return CountTable._stacked(self.task, self.fields, self.units, values, self._index)
+
+    @staticmethod
+    def _stacked(task: str, fields: tuple[str, ...], units: tuple[str, ...], values: np.ndarray,
+                 index: dict | None = None) -> CountTable:
+        """A table whose unit ids are known distinct (checked tables of disjoint sets of
+        documents, one under the other) and whose values are private and read-only."""
+        if values.shape != (len(units), len(fields)) or values.flags.writeable or values.dtype not in _STORED:
+            raise ValueError(f"values of shape {values.shape} for ({len(units)}, {len(fields)}) stacked rows")
         out = object.__new__(CountTable)
-        for name, value in (("task", self.task), ("fields", self.fields), ("units", self.units), ("values", values),
-                            ("_index", self._index)):
+        for name, value in (("task", task), ("fields", fields), ("units", units), ("values", values),
+                            ("_index", index if index is not None else {f: i for i, f in enumerate(fields)})):
             object.__setattr__(out, name, value)
         return out
 

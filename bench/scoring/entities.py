@@ -384,11 +384,19 @@ def strict_hits(g_keys: np.ndarray, p_keys: np.ndarray) -> tuple[np.ndarray, np.
     """Set-based strict matching of (doc, start, end, label) rows: (distinct gold rows,
     distinct pred rows, bool per distinct pred row: an identical gold row exists)."""
     both = _row_keys(np.concatenate([g_keys, p_keys])) if len(g_keys) + len(p_keys) else np.zeros(0, np.int64)
-    g, p = both[:len(g_keys)], both[len(g_keys):]
-    _, g_first = np.unique(g, return_index=True)
-    _, p_first = np.unique(p, return_index=True)
-    g_first, p_first = np.sort(g_first), np.sort(p_first)
-    return g_first, p_first, np.isin(p[p_first], g[g_first])
+    # one stable sort of gold and pred together: in each run of equal keys the gold rows
+    # come first, then the pred rows, each in their order
+    order = np.argsort(both, kind="stable")
+    keys = both[order]
+    new = np.ones(len(keys), bool)
+    new[1:] = keys[1:] != keys[:-1]
+    is_g = order < len(g_keys)
+    after_g = np.zeros(len(keys), bool)
+    after_g[1:] = is_g[:-1]
+    first_p = ~is_g & (new | after_g)  # the first pred row of its run: a hit when gold rows precede it
+    p_first = order[first_p] - len(g_keys)
+    by_row = np.argsort(p_first)
+    return np.sort(order[new & is_g]), p_first[by_row], ~new[first_p][by_row]
 
 
 def _add_strict(t: UnitTables, units: Sequence[Units], view: str, g: _Flat, gl: np.ndarray, p: _Flat,

@@ -150,3 +150,18 @@ def test_compact_figures_equal_the_float64_ones():
     assert small.values.dtype == np.float16 and small.values.nbytes * 4 == t.values.nbytes
     m = Metric("r", ("f0", "f1"), lambda s: ratio(s[:, 0], s[:, 1]))
     assert m.point(small) == m.point(t)
+
+
+def test_stacked_rows_make_the_table_the_checked_constructor_makes():
+    import numpy as np
+
+    from bench.scoring.base import CountTable
+
+    values = np.array([[1.0, 2.0], [0.0, 3.0]])
+    values.flags.writeable = False
+    stacked = CountTable._stacked("t", ("a", "b"), ("d1", "d2"), values)
+    assert stacked == CountTable("t", ("a", "b"), ("d1", "d2"), values) and stacked.column("b") == 1
+    with pytest.raises(ValueError, match="stacked rows"):
+        CountTable._stacked("t", ("a", "b"), ("d1",), values)
+    with pytest.raises(ValueError, match="stacked rows"):
+        CountTable._stacked("t", ("a", "b"), ("d1", "d2"), np.zeros((2, 2)))  # writable: not private

@@ -233,3 +233,19 @@ def test_all_schemes_match_nervaluate_on_random_overlapping_spans():
                 assert res[f"{pre}.{lab}.p"] == pytest.approx(e.precision) or e.actual == 0
                 assert res[f"{pre}.{lab}.r"] == pytest.approx(e.recall) or e.possible == 0
                 assert res[f"{pre}.{lab}.f1"] == pytest.approx(e.f1) or e.actual + e.possible == 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_strict_hits_are_first_occurrences_and_set_membership(seed):
+    import numpy as np
+
+    from bench.scoring.entities import strict_hits
+
+    rng = np.random.default_rng(seed)
+    for _ in range(200):
+        g = rng.integers(0, 3, size=(rng.integers(0, 25), 4))
+        p = rng.integers(0, 3, size=(rng.integers(0, 25), 4))
+        g_first, p_first, hit = strict_hits(g, p)
+        firsts = lambda rows: [i for i, r in enumerate(map(tuple, rows)) if r not in set(map(tuple, rows[:i]))]
+        assert g_first.tolist() == firsts(g) and p_first.tolist() == firsts(p)
+        assert hit.tolist() == [tuple(p[i]) in set(map(tuple, g)) for i in p_first]
