@@ -34,7 +34,7 @@ def raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
         for lineno, raw in enumerate(fh, 1):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a leading BOM is fine
                 raw = raw[3:]
-            if raw.strip():
+            if raw and not raw.isspace():  # not raw.strip(): that copies every line
                 yield lineno, raw
 
 
