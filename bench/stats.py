@@ -98,6 +98,7 @@ import numpy as np
 from bench.scoring.base import _STORED, CountTable, Metric
 
 _CHUNK = 1 << 23  # random draws per chunk: bounds memory at ~64 MiB per array
+_WEIGHT_BLOCK = 1 << 20  # weight-matrix entries held at once (8 MB of float64)
 _TIE = 1e-12  # relative slack so float rounding never breaks |diff*| >= |diff| ties
 _STEP = 1e-6  # relative step of the numerical gradient in the bootstrap-t standard error
 EXACT_MAX_UNITS = 20  # the permutation test enumerates all 2^n swaps up to this many units
@@ -203,7 +204,7 @@ def _in_order(draws: Iterator[np.ndarray], weigh: Callable[[np.ndarray], np.ndar
 def _unit_weights(n_units: int) -> Callable[[np.ndarray], Iterator[np.ndarray]]:
     """A drawn chunk as blocks of (rows, n_units) float matrices: how often each unit is
     drawn in each resample (blocks of at most 8 MB, however many units)."""
-    block = max(1, (1 << 20) // n_units)
+    block = max(1, _WEIGHT_BLOCK // n_units)
 
     def weigh(idx: np.ndarray) -> Iterator[np.ndarray]:
         for a in range(0, len(idx), block):
@@ -217,7 +218,13 @@ def _unit_weights(n_units: int) -> Callable[[np.ndarray], Iterator[np.ndarray]]:
 
 _MIN_PATTERN_UNITS = 1024  # smaller tables are always drawn unit by unit
 _RARE = 8  # a pattern held by fewer units is drawn unit by unit: one binomial costs ~8 unit draws
-_PATTERN_BLOCK = 1 << 20  # weight-matrix entries per chunk of pattern draws (8 MB of float64)
+
+
+def _rare_split(pattern: np.ndarray, n_patterns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(units per pattern, the frequent patterns, each rare unit's pattern in unit order): a
+    pattern held by fewer than ``_RARE`` units is rare."""
+    sizes = np.bincount(pattern, minlength=n_patterns)
+    return sizes, np.flatnonzero(sizes >= _RARE), pattern[sizes[pattern] < _RARE].astype(np.int64)
 
 
 def _pattern_draws(pattern: np.ndarray, n_patterns: int, n_resamples: int, rng: np.random.Generator
@@ -225,17 +232,16 @@ def _pattern_draws(pattern: np.ndarray, n_patterns: int, n_resamples: int, rng: 
     """The draws of a resample of n units as counts per pattern, without drawing each unit:
     the counts are Multinomial(n, n_k / n) over the patterns' sizes n_k, the distribution
     of drawing n units with replacement.  Drawn in two parts: r, how many of the n draws
-    fall on the units of rare patterns (fewer than ``_RARE`` units), is Binomial(n, rare
-    share); the other n - r are Multinomial over the frequent patterns; the r are drawn
-    unit by unit among the rare units.  Yields (r, frequent counts, rare unit indices) per
-    chunk of resamples, in a fixed order from ``rng``; the chunk sizes depend only on the
-    table, so the same table and seed give the same numbers."""
+    fall on the units of rare patterns (``_rare_split``), is Binomial(n, rare share); the
+    other n - r are Multinomial over the frequent patterns; the r are drawn unit by unit
+    among the rare units.  Yields (r, frequent counts, rare unit indices) per chunk of
+    resamples, in a fixed order from ``rng``; the chunk sizes depend only on the table, so
+    the same table and seed give the same numbers."""
     n = len(pattern)
-    sizes = np.bincount(pattern, minlength=n_patterns)
-    frequent = sizes >= _RARE
-    n_rare = int(sizes[~frequent].sum())
+    sizes, frequent, rare_pattern = _rare_split(pattern, n_patterns)
+    n_rare = len(rare_pattern)
     p_frequent = sizes[frequent] / max(n - n_rare, 1)
-    rows = max(1, min(_PATTERN_BLOCK // n_patterns, (_PATTERN_BLOCK * 8) // max(n_rare, 1)))
+    rows = max(1, min(_WEIGHT_BLOCK // n_patterns, _CHUNK // max(n_rare, 1)))
     for start in range(0, n_resamples, rows):
         b = min(rows, n_resamples - start)
         r = rng.binomial(n, n_rare / n, size=b) if n_rare else np.zeros(b, np.int64)
@@ -246,9 +252,7 @@ def _pattern_draws(pattern: np.ndarray, n_patterns: int, n_resamples: int, rng: 
 def _pattern_weights(pattern: np.ndarray, n_patterns: int) -> Callable[[tuple], Iterator[np.ndarray]]:
     """A chunk of ``_pattern_draws`` as one (rows, n_patterns) matrix: how often each pattern
     is drawn in each resample."""
-    sizes = np.bincount(pattern, minlength=n_patterns)
-    frequent = np.flatnonzero(sizes >= _RARE)
-    rare_pattern = pattern[sizes[pattern] < _RARE].astype(np.int64)  # the rare units' patterns, in unit order
+    _, frequent, rare_pattern = _rare_split(pattern, n_patterns)
 
     def weigh(drawn: tuple) -> Iterator[np.ndarray]:
         r, counts, idx = drawn
