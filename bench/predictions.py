@@ -19,7 +19,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bench.io import DataError, dumps_line, read_jsonl, require, write_jsonl
-from bench.records import entity_row, parse_entity, parse_stance, parse_timex, stance_row, timex_row
+from bench.records import (
+    entity_row, fast_entity, fast_timex, parse_entity, parse_stance, parse_timex, stance_row, timex_row,
+)
 from bench.timex3 import DCT_FORM, is_valid_dct, is_valid_value
 from bench.types import (
     CONLL_LABELS, ENTITY_LABELS, POLARITIES, STANCE_LABELS, TIMEX_TYPES, Annotations, Document, GoldCorpus,
@@ -66,8 +68,9 @@ def _parse_line(obj: dict, where: str, doc: Document, claim_ids: set[str]) -> An
     text, n_chars = doc.text, len(doc.text)
     if "entities" in obj:
         items = require(obj, "entities", list, where)
-        ents = tuple(sorted((parse_entity(o, f"{where} entities[{i}]") for i, o in enumerate(items)
-                             if _is_obj(o, where)), key=_entity_order))
+        # the record's place is spelled out only for a record that is not well-formed
+        ents = tuple(sorted([fast_entity(o) or _is_obj(o, where) and parse_entity(o, f"{where} entities[{i}]")
+                             for i, o in enumerate(items)], key=_entity_order))
         for e in ents:
             if not (0 <= e.start < e.end <= n_chars and text[e.start:e.end] == e.text):
                 _check_span(f"{where} entity {e.text!r}", e.start, e.end, e.text, doc)
@@ -78,8 +81,8 @@ def _parse_line(obj: dict, where: str, doc: Document, claim_ids: set[str]) -> An
                 )
     if "timexes" in obj:
         items = require(obj, "timexes", list, where)
-        tmx = tuple(sorted((parse_timex(o, f"{where} timexes[{i}]") for i, o in enumerate(items) if _is_obj(o, where)),
-                           key=_timex_order))
+        tmx = tuple(sorted([fast_timex(o) or _is_obj(o, where) and parse_timex(o, f"{where} timexes[{i}]")
+                            for i, o in enumerate(items)], key=_timex_order))
         for t in tmx:
             _check_span(f"{where} timex {t.text!r}", t.start, t.end, t.text, doc)
             if t.type not in TIMEX_TYPES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from sys import intern
 
 from bench.io import DataError, require
@@ -24,15 +25,60 @@ def _object(obj, where: str) -> None:
         raise DataError(f"{where}: expected an object, got {obj!r}")
 
 
+def _setters(cls: type) -> tuple:
+    return tuple(cls.__dict__[f.name].__set__ for f in fields(cls))
+
+
+# Spans of well-formed records (millions in a big corpus) are built without the frozen
+# dataclass's generated __init__, which sets each field through object.__setattr__ and
+# takes twice as long: the same instance, fields set by their slot descriptors.
+_new = object.__new__
+_E_START, _E_END, _E_LABEL, _E_TEXT, _E_ID = _setters(Entity)
+_T_START, _T_END, _T_TYPE, _T_VALUE, _T_TEXT = _setters(Timex)
+
+
+def fast_entity(obj: object, with_id: bool = False) -> Entity | None:
+    """The Entity of a well-formed record, or None (``parse_entity`` says what is wrong)."""
+    if type(obj) is not dict:
+        return None
+    start, end, label, text = obj.get("start"), obj.get("end"), obj.get("label"), obj.get("text")
+    entity_id = obj.get("entity_id")
+    if not (type(start) is int and type(end) is int and type(label) is str and type(text) is str
+            and (type(entity_id) is str or (entity_id is None and not with_id))):
+        return None
+    if 0 <= start < end < 65536:
+        start, end = _OFFSETS[start], _OFFSETS[end]
+    e = _new(Entity)
+    _E_START(e, start)
+    _E_END(e, end)
+    _E_LABEL(e, intern(label))  # one label string, not millions
+    _E_TEXT(e, text)
+    _E_ID(e, entity_id)
+    return e
+
+
+def fast_timex(obj: object) -> Timex | None:
+    """The Timex of a well-formed record, or None (``parse_timex`` says what is wrong)."""
+    if type(obj) is not dict:
+        return None
+    start, end, typ, value, text = obj.get("start"), obj.get("end"), obj.get("type"), obj.get("value"), obj.get("text")
+    if not (type(start) is int and type(end) is int and type(typ) is str and type(value) is str and type(text) is str):
+        return None
+    if 0 <= start < end < 65536:
+        start, end = _OFFSETS[start], _OFFSETS[end]
+    t = _new(Timex)
+    _T_START(t, start)
+    _T_END(t, end)
+    _T_TYPE(t, intern(typ))
+    _T_VALUE(t, value)
+    _T_TEXT(t, text)
+    return t
+
+
 def parse_entity(obj: dict, where: str, with_id: bool = False) -> Entity:
-    if type(obj) is dict:  # fast path for a well-formed record (millions in a big corpus)
-        start, end, label, text = obj.get("start"), obj.get("end"), obj.get("label"), obj.get("text")
-        entity_id = obj.get("entity_id")
-        if type(start) is int and type(end) is int and type(label) is str and type(text) is str \
-                and (type(entity_id) is str or (entity_id is None and not with_id)):
-            if 0 <= start < end < 65536:
-                start, end = _OFFSETS[start], _OFFSETS[end]
-            return Entity(start, end, intern(label), text, entity_id)  # one label string, not millions
+    e = fast_entity(obj, with_id)
+    if e is not None:
+        return e
     _object(obj, where)
     start, end = _offsets(obj, where)
     entity_id = require(obj, "entity_id", str, where) if with_id else obj.get("entity_id")
@@ -42,12 +88,9 @@ def parse_entity(obj: dict, where: str, with_id: bool = False) -> Entity:
 
 
 def parse_timex(obj: dict, where: str) -> Timex:
-    if type(obj) is dict:  # fast path for a well-formed record
-        start, end, typ, value, text = (obj.get(k) for k in ("start", "end", "type", "value", "text"))
-        if type(start) is int and type(end) is int and type(typ) is str and type(value) is str and type(text) is str:
-            if 0 <= start < end < 65536:
-                start, end = _OFFSETS[start], _OFFSETS[end]
-            return Timex(start, end, intern(typ), value, text)
+    t = fast_timex(obj)
+    if t is not None:
+        return t
     _object(obj, where)
     start, end = _offsets(obj, where)
     return Timex(
@@ -56,7 +99,31 @@ def parse_timex(obj: dict, where: str) -> Timex:
     )
 
 
+_V_START, _V_END, _V_HOLDER, _V_POLARITY, _V_TEXT = _setters(Evidence)
+
+
+def fast_evidence(obj: object, need_text: bool = True) -> Evidence | None:
+    """The Evidence of a well-formed record, or None (``parse_evidence`` says what is wrong)."""
+    if type(obj) is not dict:
+        return None
+    start, end, holder, polarity = obj.get("start"), obj.get("end"), obj.get("holder"), obj.get("polarity")
+    text = obj.get("text", None if need_text else "")
+    if not (type(start) is int and type(end) is int and type(holder) is str and type(polarity) is str
+            and type(text) is str):
+        return None
+    v = _new(Evidence)
+    _V_START(v, start)
+    _V_END(v, end)
+    _V_HOLDER(v, holder)
+    _V_POLARITY(v, polarity)
+    _V_TEXT(v, text)
+    return v
+
+
 def parse_evidence(obj: dict, where: str, need_text: bool = True) -> Evidence:
+    v = fast_evidence(obj, need_text)
+    if v is not None:
+        return v
     if not isinstance(obj, dict):
         raise DataError(f"{where}: evidence must be an object, got {obj!r}")
     start, end = _offsets(obj, where)
@@ -72,7 +139,8 @@ def parse_stance(obj: dict, where: str, need_text: bool = True) -> Stance:
     return Stance(
         require(obj, "claim_id", str, where),
         require(obj, "label", str, where),
-        tuple(parse_evidence(e, f"{where} evidence[{i}]", need_text) for i, e in enumerate(evidence)),
+        tuple(fast_evidence(e, need_text) or parse_evidence(e, f"{where} evidence[{i}]", need_text)
+              for i, e in enumerate(evidence)),
     )
 
 

@@ -3,109 +3,126 @@ the chunks counted side by side in worker processes.
 
 Held whole, a corpus and its predictions as Python objects take several times the bytes
 of their files (100,000 documents, 560 MB of JSON: over 2 GB).  When the predictions file
-lists the documents in dataset order (as `bench predict` writes it) and the stance file
-groups its lines by document in that order, the three files are read in lockstep: this
-process only splits them into chunks of raw lines, routed by a scan for each line's
-doc_id; parsing, checking and counting a chunk happen in a worker (or here, with one
-worker), and the count tables (stored compact) are what comes back and grows.  Counts
-are per document, so the result does not depend on the chunks or the workers.
+holds one line per document in dataset order (as `bench predict` writes it) and the stance
+file one line per (document, claim), grouped by document in that order, the three files
+are read in lockstep by position: this process only finds where their lines start (a scan
+for newlines, no parsing) and hands each worker byte ranges: the next documents, their
+stance lines and their prediction lines.  Parsing, checking and counting happen in a
+worker (or here, with one worker), and the count tables (stored compact) are what comes
+back and grows.  Counts are per document, so the result does not depend on the chunks or
+the workers.
 
 Every line goes through the parsing and checks of the whole-file path (`bench.corpus`,
-`bench.predictions`), and a worker checks that each line's parsed doc_id is the scanned
-one.  Anything else (another order, any error, a label scheme the first chunk cannot
-tell) gives None, and the caller takes the whole-file path, which reports the canonical
-error or gives the same result: tests check that both paths agree byte for byte.
+`bench.predictions`), and a worker checks that each stance and prediction line belongs to
+one of its documents, once.  Anything else (another order, any error, a label scheme the
+first chunk cannot tell) gives None, and the caller takes the whole-file path, which
+reports the canonical error or gives the same result: tests check that both paths agree
+byte for byte.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from bench.io import DataError
 
 MAX_WORKERS = 4  # each holds one chunk's objects (a few hundred MB at most)
+_READ_BLOCK = 1 << 24  # bytes scanned for newlines at a time
 
 
 class _Fallback(Exception):
     """The files are not in lockstep order: take the whole-file path."""
 
 
-# The first "doc_id": "..." of a line.  A guess that only routes lines: a worker checks it
-# against the parsed line, and a wrong guess (a nested doc_id first) means the fallback.
-_DOC_ID = re.compile(rb'"doc_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+@dataclass(frozen=True)
+class _Span:
+    """``n`` record lines of a file, as the bytes [start, end) and the first one's line number."""
 
+    path: str
+    start: int
+    end: int
+    lineno: int
+    n: int
 
-def _scanned_id(raw: bytes) -> str | None:
-    m = _DOC_ID.search(raw)
-    if m is None:
-        return None
-    value = m.group(1)
-    try:
-        if b"\\" not in value:
-            return value.decode("utf-8")
-        import orjson
-
-        return orjson.loads(b'"' + value + b'"')
-    except ValueError:  # bad UTF-8 or escape: the line's own parse reports it
-        return None
-
-
-Line = tuple[int, bytes, str]  # (line number, raw line, scanned doc_id)
-
-
-class _Lines:
-    """A JSONL file's non-blank lines in order, with one line of look-ahead (a later
-    chunk's line waits)."""
-
-    def __init__(self, path: Path, header: bool = False) -> None:
-        self._lines = self._read(path, header)
-        self._held: Line | None = None
-
-    @staticmethod
-    def _read(path: Path, header: bool) -> Iterator[Line]:
-        from bench.io import raw_lines
-
-        lines = raw_lines(path)
-        if header:  # the caller has read the header line
-            next(lines, None)
-        for lineno, raw in lines:
-            doc_id = _scanned_id(raw)
-            if doc_id is None:
-                raise _Fallback  # no doc_id to route by (or a header line out of place)
-            yield lineno, raw, doc_id
-
-    def peek(self) -> Line | None:
-        if self._held is None:
-            self._held = next(self._lines, None)
-        return self._held
-
-    def take(self) -> Line | None:
-        item, self._held = self.peek(), None
-        return item
-
-    def of(self, index: dict[str, int], seen: set[str] | None = None) -> list[Line]:
-        """The next lines whose doc_id is in ``index`` (and, with ``seen``, not yet taken: a
-        repeated line stays); the first other line stays for a later chunk, or for the end."""
+    def lines(self) -> list[tuple[int, bytes]]:
+        """(line number, bytes) of the record lines, as ``bench.io.raw_lines`` yields them."""
+        if self.n == 0:
+            return []
+        with open(self.path, "rb") as fh:
+            fh.seek(self.start)
+            data = fh.read(self.end - self.start)
         out = []
-        while (item := self.peek()) is not None and item[2] in index:
-            if seen is not None:
-                if item[2] in seen:
-                    break
-                seen.add(item[2])
-            out.append(self.take())
+        for i, raw in enumerate(data.split(b"\n"), self.lineno):
+            if i == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if raw and not raw.isspace():
+                out.append((i, raw))
+        if len(out) != self.n:
+            raise _Fallback  # the file changed since it was scanned
         return out
+
+
+class _Records:
+    """Where a JSONL file's record lines are (every line but blank ones, as
+    ``bench.io.raw_lines`` has it), found without parsing: a scan for newlines, and a look
+    at the few lines that do not start with "{"; then taken ``n`` at a time, in order."""
+
+    def __init__(self, path: Path, skip: int = 0) -> None:
+        self.path = str(path)
+        breaks, firsts, size, pending = [], [], 0, True  # pending: a line starts at the next byte
+        try:
+            with open(path, "rb") as fh:
+                while block := fh.read(_READ_BLOCK):
+                    arr = np.frombuffer(block, np.uint8)
+                    nl = np.flatnonzero(arr == 10)
+                    if pending:
+                        firsts.append(arr[:1])
+                    inside = nl[nl + 1 < len(arr)]
+                    firsts.append(arr[inside + 1])  # the first byte of the line after each newline
+                    pending = len(inside) < len(nl)  # the block ends with a newline
+                    breaks.append(nl + size)
+                    size += len(block)
+        except OSError:
+            raise _Fallback from None  # the whole-file path reports it
+        nl = np.concatenate(breaks) if breaks else np.zeros(0, np.int64)
+        starts = np.concatenate(([0], nl + 1)).astype(np.int64)
+        ends = np.concatenate((nl, [size])).astype(np.int64)
+        first = np.concatenate(firsts) if firsts else np.zeros(0, np.uint8)
+        first = np.concatenate((first, np.full(len(starts) - len(first), 10, np.uint8)))  # an empty last line
+        keep = first == ord("{")
+        with open(path, "rb") as fh:
+            for i in np.flatnonzero(~keep & (starts < ends)).tolist():  # blank, indented, a BOM: rare
+                fh.seek(int(starts[i]))
+                raw = fh.read(int(ends[i] - starts[i]))
+                if i == 0 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                keep[i] = bool(raw) and not raw.isspace()
+        rows = np.flatnonzero(keep)[skip:]
+        self.starts, self.ends, self.linenos = starts[rows], ends[rows], rows + 1
+        self.next = 0
+
+    def left(self) -> int:
+        return len(self.starts) - self.next
+
+    def take(self, n: int) -> _Span:
+        a, b = self.next, min(self.next + n, len(self.starts))
+        self.next = b
+        if a == b:
+            return _Span(self.path, 0, 0, 1, 0)
+        return _Span(self.path, int(self.starts[a]), int(self.ends[b - 1]), int(self.linenos[a]), b - a)
 
 
 @dataclass(frozen=True)
 class _Chunk:
-    docs: list[Line]
-    stances: list[Line]
-    preds: list[Line]
+    docs: _Span
+    stances: _Span
+    preds: _Span
 
 
 @dataclass(frozen=True)
@@ -121,7 +138,7 @@ class _Context:
 
 @dataclass(frozen=True)
 class _Counted:
-    n_docs: int
+    doc_ids: tuple[str, ...]
     layers: frozenset[str]
     labels: frozenset[str]
     tasks: tuple[str, ...]
@@ -137,14 +154,20 @@ def _count(ctx: _Context, chunk: _Chunk) -> _Counted:
         return _count_chunk(ctx, chunk)
 
 
-def _parsed(lines: list[Line], path: str) -> Iterator[tuple[str, str, dict]]:
+def _parsed(span: _Span, path: str) -> Iterator[tuple[str, dict]]:
     from bench.io import parse_line
 
-    for lineno, raw, doc_id in lines:
-        obj = parse_line(raw, path, lineno)
-        if obj.get("doc_id") != doc_id:
-            raise _Fallback  # the scan guessed wrong
-        yield f"{path}:{lineno}", doc_id, obj
+    for lineno, raw in span.lines():
+        yield f"{path}:{lineno}", parse_line(raw, path, lineno)
+
+
+def _row(obj: dict, index: dict[str, int]) -> int:
+    """The chunk's row of the document a stance or prediction line names."""
+    doc_id = obj.get("doc_id")
+    i = index.get(doc_id) if type(doc_id) is str else None
+    if i is None:
+        raise _Fallback  # not one of this chunk's documents: another order (or an error)
+    return i
 
 
 def _count_chunk(ctx: _Context, chunk: _Chunk) -> _Counted:
@@ -156,27 +179,33 @@ def _count_chunk(ctx: _Context, chunk: _Chunk) -> _Counted:
 
     claim_ids = {c.claim_id for c in ctx.claims}
     docs, metas, ents, tmxs = [], [], [], []
-    for where, _, obj in _parsed(chunk.docs, f"{ctx.root}/documents/test.jsonl"):
-        doc, meta, e, t = gold_document(obj, where, ())  # the caller saw the doc_ids are distinct
+    for where, obj in _parsed(chunk.docs, f"{ctx.root}/documents/test.jsonl"):
+        doc, meta, e, t = gold_document(obj, where, ())  # distinct doc_ids: checked below, and across chunks
         docs.append(doc)
         metas.append(meta)
         ents.append(e)
         tmxs.append(t)
     index = {d.doc_id: i for i, d in enumerate(docs)}
+    if len(index) < len(docs):
+        raise _Fallback  # a repeated doc_id
     stances: list[list] = [[] for _ in docs]
-    pairs: set[tuple[str, str]] = set()  # a document's stance lines all come in its chunk
-    for where, doc_id, obj in _parsed(chunk.stances, f"{ctx.root}/stance/test.jsonl"):
-        stances[index[doc_id]].append(gold_stance(obj, where, doc_id, claim_ids, pairs))
+    pairs: set[tuple[str, str]] = set()  # the checks below see every pair of these documents once
+    for where, obj in _parsed(chunk.stances, f"{ctx.root}/stance/test.jsonl"):
+        i = _row(obj, index)
+        stances[i].append(gold_stance(obj, where, docs[i].doc_id, claim_ids, pairs))
     gold = tuple(Annotations(d.doc_id, e, t, tuple(sorted(s, key=lambda s: s.claim_id)))
                  for d, e, t, s in zip(docs, ents, tmxs, stances))
     check_gold(GoldCorpus(tuple(docs), gold, ctx.claims, "", tuple(metas)), Path(ctx.root))
     preds: list = [None] * len(docs)
     layers: frozenset[str] | None = None
-    for where, doc_id, obj in _parsed(chunk.preds, ctx.path):
+    for where, obj in _parsed(chunk.preds, ctx.path):
+        i = _row(obj, index)
+        if preds[i] is not None:
+            raise _Fallback  # a repeated line
         layers = line_layers(obj, where, layers)
-        preds[index[doc_id]] = annotations_from_row(obj, where, docs[index[doc_id]], claim_ids)
+        preds[i] = annotations_from_row(obj, where, docs[i], claim_ids)
     if any(p is None for p in preds) or not layers:
-        raise _Fallback  # missing, out of order, or no layer at all
+        raise _Fallback  # missing, or no layer at all
     labels = frozenset(e.label for p in preds for e in (p.entities or ()))
     tasks = tuple(task_order(tasks_of(preds)))
     scheme = ctx.scheme
@@ -184,10 +213,10 @@ def _count_chunk(ctx: _Context, chunk: _Chunk) -> _Counted:
         try:
             scheme = scheme_of_labels(labels, "entities" in layers, ctx.declared, ctx.path)
         except DataError:
-            return _Counted(len(docs), layers, labels, tasks, None, ())  # the first chunk will tell
+            return _Counted(tuple(index), layers, labels, tasks, None, ())  # the first chunk will tell
     shared: dict = {}
     parts = tuple(count_chunk(get_task(task), ctx.claims, gold, preds, docs, scheme, shared) for task in tasks)
-    return _Counted(len(docs), layers, labels, tasks, scheme, parts)
+    return _Counted(tuple(index), layers, labels, tasks, scheme, parts)
 
 
 def default_workers() -> int:
@@ -211,23 +240,15 @@ def stream_score_file(path: Path, root: Path, run, label_scheme: str | None = No
         return None
 
 
-def _chunks(doc_lines: _Lines, stance_lines: _Lines, pred_lines: _Lines) -> Iterator[_Chunk]:
+def _chunks(docs: _Records, stances: _Records, preds: _Records, n_claims: int) -> Iterator[_Chunk]:
+    """Each chunk of documents with the stance lines (one per claim) and prediction lines
+    (one) that the lockstep order puts beside them; a worker checks that they belong."""
     from bench.evaluate import CHUNK_DOCS
 
-    doc_ids: set[str] = set()
-    pred_ids: set[str] = set()
-    while True:
-        docs = []
-        while len(docs) < CHUNK_DOCS and (item := doc_lines.take()) is not None:
-            docs.append(item)
-        if not docs:
-            break
-        index = {doc_id: i for i, (_, _, doc_id) in enumerate(docs)}
-        if len(index) < len(docs) or not doc_ids.isdisjoint(index):
-            raise _Fallback  # a repeated doc_id
-        doc_ids.update(index)
-        yield _Chunk(docs, stance_lines.of(index), pred_lines.of(index, pred_ids))
-    if stance_lines.peek() is not None or pred_lines.peek() is not None:
+    while docs.left():
+        d = docs.take(CHUNK_DOCS)
+        yield _Chunk(d, stances.take(d.n * n_claims), preds.take(d.n))
+    if stances.left() or preds.left():
         raise _Fallback  # lines the lockstep never reached
 
 
@@ -278,9 +299,8 @@ def _score(path: Path, root: Path, run, label_scheme: str | None, name: str | No
     header = declared_label_scheme(path)
     declared = declared_scheme(path, label_scheme, header)
     ctx = _Context(str(root), str(path), read_claims(root), declared, declared)
-    doc_lines, stance_lines, pred_lines = (_Lines(root / "documents/test.jsonl"), _Lines(root / "stance/test.jsonl"),
-                                           _Lines(path, header is not None))
-    chunks = _chunks(doc_lines, stance_lines, pred_lines)
+    chunks = _chunks(_Records(root / "documents/test.jsonl"), _Records(root / "stance/test.jsonl"),
+                     _Records(path, skip=int(header is not None)), len(ctx.claims))
     first = next(chunks, None)
     if first is None:
         raise _Fallback  # no documents
@@ -302,7 +322,7 @@ def _score(path: Path, root: Path, run, label_scheme: str | None, name: str | No
                     jobs[i] = None
             futures.append(executor.submit(_count, ctx, chunk))
             jobs.append(chunk)
-            futures[-1].add_done_callback(lambda f: bar.update(getattr(_result(f), "n_docs", 0)))
+            futures[-1].add_done_callback(lambda f: bar.update(len(getattr(_result(f), "doc_ids", ()))))
         counted = [f.result() for f in futures]
         scheme = declared or counted[0].scheme
         if scheme is None:
@@ -322,7 +342,9 @@ def _score(path: Path, root: Path, run, label_scheme: str | None, name: str | No
     if scheme_of_labels(labels, "entities" in layers, declared, str(path)) != scheme:
         raise _Fallback  # a later chunk's labels tell another scheme than the first one's
     parts = {task: [c.parts[i] for c in counted] for i, task in enumerate(tasks)}
-    n_docs = sum(c.n_docs for c in counted)
+    n_docs = sum(len(c.doc_ids) for c in counted)
+    if len(set().union(*(c.doc_ids for c in counted))) < n_docs:
+        raise _Fallback  # a doc_id in two chunks
     del counted
     info, file_run = file_run_info(path, run, scheme, tasks, name)
     read_s = time.perf_counter() - t_start  # reading and counting: side by side in the workers

@@ -387,9 +387,13 @@ def max_overlap_match(gold: Sequence, pred: Sequence, min_iou: float = 0.0) -> l
     ties after that is settled by the deterministic assignment solver on spans in
     the caller's order.  Adding a prediction can never lower the number of pairs.
     """
-    cand = [(gi, pi, overlap(g, p), g.start == p.start and g.end == p.end)
-            for gi, g in enumerate(gold) for pi, p in enumerate(pred)
-            if overlap(g, p) > 0 and (min_iou <= 0 or iou(g, p) >= min_iou)]
+    cand = []
+    for gi, g in enumerate(gold):  # ``overlap`` and ``iou`` written out: stance scoring calls this per pair
+        g_start, g_end = g.start, g.end
+        for pi, p in enumerate(pred):
+            inter = min(g_end, p.end) - max(g_start, p.start)
+            if inter > 0 and (min_iou <= 0 or inter / (max(g_end, p.end) - min(g_start, p.start)) >= min_iou):
+                cand.append((gi, pi, inter, g_start == p.start and g_end == p.end))
     if not cand:
         return []
     gs = sorted({c[0] for c in cand})

@@ -2,7 +2,8 @@ import pytest
 
 from bench.io import DataError
 from bench.records import (
-    entity_row, evidence_row, parse_entity, parse_evidence, parse_stance, parse_timex, stance_row, timex_row,
+    entity_row, evidence_row, fast_entity, fast_evidence, fast_timex, parse_entity, parse_evidence, parse_stance,
+    parse_timex, stance_row, timex_row,
 )
 from bench.types import Entity, Evidence, Stance, Timex
 
@@ -55,3 +56,31 @@ def test_evidence_text_optional_for_predictions_only():
     assert parse_evidence(obj, "p", need_text=False) == Evidence(0, 4, "author", "asserts", "")
     with pytest.raises(DataError, match="missing field 'text'"):
         parse_evidence(obj, "g")
+
+
+@pytest.mark.parametrize("fast,cls,row", [
+    (fast_entity, Entity, {"start": 0, "end": 4, "label": "GPE", "text": "Kyiv", "entity_id": "e1"}),
+    (fast_entity, Entity, {"start": 70000, "end": 70004, "label": "GPE", "text": "Kyiv"}),
+    (fast_timex, Timex, {"start": 3, "end": 7, "type": "DATE", "value": "2025", "text": "2025"}),
+    (fast_evidence, Evidence, {"start": 0, "end": 4, "holder": "author", "polarity": "asserts", "text": "Kyiv"}),
+])
+def test_the_fast_paths_build_the_instances_the_constructor_builds(fast, cls, row):
+    import dataclasses
+
+    made = fast(row)
+    expected = cls(**row)
+    assert type(made) is cls and made == expected and hash(made) == hash(expected) and repr(made) == repr(expected)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.start = 1
+    assert fast(dict(row, start=True)) is None  # a bool is not an offset
+    assert fast(dict(row, end="4")) is None
+    assert fast([row]) is None
+    assert fast({k: v for k, v in row.items() if k != "text"}) is None
+
+
+def test_the_fast_paths_follow_the_optional_fields():
+    row = {"start": 0, "end": 4, "label": "GPE", "text": "Kyiv"}
+    assert fast_entity(row) == Entity(0, 4, "GPE", "Kyiv") and fast_entity(row, with_id=True) is None
+    assert fast_entity(dict(row, entity_id=3)) is None
+    ev = {"start": 0, "end": 4, "holder": "author", "polarity": "asserts"}
+    assert fast_evidence(ev) is None and fast_evidence(ev, need_text=False) == Evidence(0, 4, "author", "asserts", "")

@@ -68,16 +68,75 @@ def test_a_chunk_whose_labels_fit_both_schemes_is_counted_with_the_first_chunks(
     assert streamed and chunked == whole
 
 
-def test_a_wrong_doc_id_guess_takes_the_whole_file_path(synth_dataset, tmp_path, monkeypatch):
-    """The doc_id scan finds the first "doc_id" of a line; a nested one before the line's own
-    misroutes it, which the worker sees when it parses the line: the whole-file path scores it."""
+def test_lines_are_routed_by_position_not_by_a_scan_for_doc_id(synth_dataset, tmp_path, monkeypatch):
+    """A nested "doc_id" before the line's own one does not matter: lines go to workers by
+    position, and each worker checks the doc_id it parses."""
     monkeypatch.setattr(ev, "CHUNK_DOCS", 1)
     rows = _imperfect_rows()
     rows[1] = {"entities": [dict(e, doc_id=rows[0]["doc_id"]) for e in rows[1]["entities"]],
                **{k: v for k, v in rows[1].items() if k != "entities"}}
     preds = _write(tmp_path / "p.jsonl", rows)
     chunked, whole, streamed = _both(synth_dataset, preds, tmp_path)
+    assert streamed and chunked == whole
+
+
+def test_prediction_lines_in_another_order_take_the_whole_file_path(synth_dataset, tmp_path, monkeypatch):
+    monkeypatch.setattr(ev, "CHUNK_DOCS", 2)
+    rows = _imperfect_rows()
+    rows[0], rows[-1] = rows[-1], rows[0]
+    preds = _write(tmp_path / "p.jsonl", rows)
+    chunked, whole, streamed = _both(synth_dataset, preds, tmp_path)
     assert not streamed and chunked == whole
+
+
+def test_stance_lines_in_another_order_take_the_whole_file_path(synth_dataset, tmp_path, monkeypatch):
+    monkeypatch.setattr(ev, "CHUNK_DOCS", 1)
+    data = tmp_path / "data"
+    shutil.copytree(synth_dataset, data)
+    stance = data / "stance/test.jsonl"
+    lines = stance.read_text(encoding="utf-8").splitlines(keepends=True)
+    stance.write_text("".join(sorted(lines, key=lambda x: json.loads(x)["claim_id"])), encoding="utf-8")
+    assert stance.read_text(encoding="utf-8") != "".join(lines)
+    preds = _write(tmp_path / "p.jsonl", _imperfect_rows())
+    chunked, whole, streamed = _both(data, preds, tmp_path)
+    assert not streamed and chunked == whole
+
+
+def test_blank_and_indented_lines_a_bom_and_crlf_are_read_as_the_whole_file_path_reads_them(
+        synth_dataset, tmp_path, monkeypatch):
+    import bench.streaming as st
+
+    monkeypatch.setattr(ev, "CHUNK_DOCS", 2)
+    monkeypatch.setattr(st, "_READ_BLOCK", 7)  # lines and newlines across block ends
+    lines = [json.dumps(r) for r in _imperfect_rows()]
+    text = "\ufeff" + lines[0] + "\r\n\n  \n\t" + lines[1] + "\n\n" + "\n".join(lines[2:]) + "\n \n"
+    preds = tmp_path / "p.jsonl"
+    preds.write_text(text, encoding="utf-8")
+    chunked, whole, streamed = _both(synth_dataset, preds, tmp_path)
+    assert streamed and chunked == whole
+
+
+@pytest.mark.parametrize("block", [1, 2, 5, 64, 1 << 20])
+def test_record_lines_are_the_lines_raw_lines_yields(tmp_path, monkeypatch, block):
+    import bench.streaming as st
+    from bench.io import raw_lines
+
+    monkeypatch.setattr(st, "_READ_BLOCK", block)
+    rnd = random.Random(block)
+    for trial in range(40):
+        pieces = ["{}", '{"a": 1}', "", " ", "\t{}", "\r", " \r", "{", "x"]
+        parts = [rnd.choice(pieces) for _ in range(rnd.randint(0, 9))]
+        data = ("\ufeff" if trial % 3 == 0 else "") + "\n".join(parts) + ("\n" if trial % 2 else "")
+        path = tmp_path / f"f{trial}.jsonl"
+        path.write_bytes(data.encode("utf-8"))
+        expected = [(i, raw.removesuffix(b"\n")) for i, raw in raw_lines(path)]  # a span's lines lack the newline
+        records = st._Records(path)
+        n = records.left()
+        assert records.take(n).lines() == expected, data
+        assert records.left() == 0 and records.take(3).lines() == []
+        if n >= 2:  # taken in two parts: the same lines
+            again = st._Records(path, skip=1)
+            assert again.take(1).lines() + again.take(n).lines() == expected[1:]
 
 
 def test_escaped_doc_ids_are_routed(synth_dataset, tmp_path, monkeypatch):
