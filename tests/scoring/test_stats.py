@@ -373,3 +373,15 @@ def test_weight_blocks_of_many_units_add_up_to_the_whole_chunk(monkeypatch):
     assert len(blocks) == 3  # 8 MB of float64 per block: 3 resamples of 300,000 units
     whole = np.concatenate(blocks)
     np.testing.assert_array_equal(whole, [np.bincount(r, minlength=300_000) for r in idx])
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32])
+def test_whole_counts_stored_compact_group_as_their_float64_values(dtype):
+    # the integer shortcut must give the very keys, patterns and rows of the quarter-count path
+    rng = np.random.default_rng(16)
+    values = rng.poisson(0.4, size=(70_000, 9)).astype(dtype)  # past one row block
+    values[::7] = [200, 0, 3, 0, 0, 1, 0, 0, 250]  # wide values, and hashes that wrap in int64
+    got, want = stats._patterns(values), stats._patterns(values.astype(np.float64))
+    assert got is not None and want is not None
+    np.testing.assert_array_equal(got[0], want[0])
+    assert got[1].dtype == np.float64 and np.array_equal(got[1], want[1])
