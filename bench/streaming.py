@@ -54,9 +54,12 @@ class _Span:
         """(line number, bytes) of the record lines, as ``bench.io.raw_lines`` yields them."""
         if self.n == 0:
             return []
-        with open(self.path, "rb") as fh:
-            fh.seek(self.start)
-            data = fh.read(self.end - self.start)
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(self.start)
+                data = fh.read(self.end - self.start)
+        except OSError:
+            raise _Fallback from None  # gone since it was scanned: the whole-file path reports it
         out = []
         for i, raw in enumerate(data.split(b"\n"), self.lineno):
             if i == 1 and raw.startswith(b"\xef\xbb\xbf"):
