@@ -91,21 +91,20 @@ class _Records:
                     pending = len(inside) < len(nl)  # the block ends with a newline
                     breaks.append(nl + size)
                     size += len(block)
+                nl = np.concatenate(breaks) if breaks else np.zeros(0, np.int64)
+                starts = np.concatenate(([0], nl + 1)).astype(np.int64)
+                ends = np.concatenate((nl, [size])).astype(np.int64)
+                first = np.concatenate(firsts) if firsts else np.zeros(0, np.uint8)
+                first = np.concatenate((first, np.full(len(starts) - len(first), 10, np.uint8)))  # an empty last line
+                keep = first == ord("{")
+                for i in np.flatnonzero(~keep & (starts < ends)).tolist():  # blank, indented, a BOM: rare
+                    fh.seek(int(starts[i]))
+                    raw = fh.read(int(ends[i] - starts[i]))
+                    if i == 0 and raw.startswith(b"\xef\xbb\xbf"):
+                        raw = raw[3:]
+                    keep[i] = bool(raw) and not raw.isspace()
         except OSError:
             raise _Fallback from None  # the whole-file path reports it
-        nl = np.concatenate(breaks) if breaks else np.zeros(0, np.int64)
-        starts = np.concatenate(([0], nl + 1)).astype(np.int64)
-        ends = np.concatenate((nl, [size])).astype(np.int64)
-        first = np.concatenate(firsts) if firsts else np.zeros(0, np.uint8)
-        first = np.concatenate((first, np.full(len(starts) - len(first), 10, np.uint8)))  # an empty last line
-        keep = first == ord("{")
-        with open(path, "rb") as fh:
-            for i in np.flatnonzero(~keep & (starts < ends)).tolist():  # blank, indented, a BOM: rare
-                fh.seek(int(starts[i]))
-                raw = fh.read(int(ends[i] - starts[i]))
-                if i == 0 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                keep[i] = bool(raw) and not raw.isspace()
         rows = np.flatnonzero(keep)[skip:]
         self.starts, self.ends, self.linenos = starts[rows], ends[rows], rows + 1
         self.next = 0
