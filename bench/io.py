@@ -32,10 +32,16 @@ def raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
         raise DataError(f"{path}: cannot open: {exc.strerror}") from None
     with fh:
         for lineno, raw in enumerate(fh, 1):
-            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a leading BOM is fine
-                raw = raw[3:]
-            if raw and not raw.isspace():  # not raw.strip(): that copies every line
+            if (raw := record_line(lineno, raw)) is not None:
                 yield lineno, raw
+
+
+def record_line(lineno: int, raw: bytes) -> bytes | None:
+    """Line ``lineno`` of a JSONL file as ``raw_lines`` yields it (a leading BOM removed), or
+    None when it is blank (and skipped)."""
+    if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a leading BOM is fine
+        raw = raw[3:]
+    return raw if raw and not raw.isspace() else None  # not raw.strip(): that copies every line
 
 
 def parse_line(raw: bytes, path: Path | str, lineno: int) -> dict:

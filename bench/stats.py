@@ -283,11 +283,12 @@ def _patterns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     block = 1 << 16
     weights = np.random.Generator(np.random.PCG64(0)).integers(1, 2 ** 62, size=values.shape[1], dtype=np.int64)
     key = np.empty(n, np.int64)
+    # whole counts (a compact table) need no check, and in wrapping int64 arithmetic 4 x
+    # their hash is the hash of their quarters: the same keys, without the copies
+    whole = values.dtype.kind == "u" and values.dtype.itemsize <= 4
     for a in range(0, n, block):
         part = values[a:a + block]
-        if values.dtype.kind == "u" and values.dtype.itemsize <= 4:
-            # whole counts (a compact table) need no check, and in wrapping int64 arithmetic
-            # 4 x their hash is the hash of their quarters: the same keys, without the copies
+        if whole:
             if not float(part.max()) * 4 * n < 2.0 ** 52:
                 return None
             key[a:a + block] = (part @ weights) * 4
@@ -410,6 +411,13 @@ def _percentile(samples: np.ndarray, alpha: float) -> Interval:
     return Interval(float(low), float(high))
 
 
+def _needed(table: CountTable, metrics: Sequence[Metric]) -> tuple[list[int], np.ndarray]:
+    """The columns the metrics read (in table order) and the values a bootstrap of them draws
+    from: the table as is when it holds just those fields (as evaluate's sentence tables do)."""
+    cols = sorted({table.column(f) for m in metrics for f in m.fields})
+    return cols, table.values if cols == list(range(len(table.fields))) else table.values[:, cols]
+
+
 def bootstrap(table: CountTable, metrics: Sequence[Metric], n_resamples: int, seed: int,
               alpha: float = 0.05) -> dict[str, Interval]:
     """Percentile-bootstrap (1 - alpha) interval of each metric, resampling units."""
@@ -441,12 +449,9 @@ def bootstrap_many(jobs: Sequence[tuple[CountTable, Sequence[Metric]]], n_resamp
                              else [[j] for j in members])]
     bar = tqdm(total=n_resamples * len(batches), desc="bootstrap", unit="resample", disable=not progress, leave=False)
     for members in batches:
-        cols = [sorted({jobs[j][0].column(f) for m in jobs[j][1] for f in m.fields}) for j in members]
-        # a table that holds just the needed fields (as evaluate's sentence tables do) is used as is
-        arrays = [jobs[j][0].values if c == list(range(len(jobs[j][0].fields))) else jobs[j][0].values[:, c]
-                  for j, c in zip(members, cols)]
-        sums = _resampled_sums(arrays, n_resamples, seed, bar.update)
-        for j, c, s in zip(members, cols, sums):
+        needed = [_needed(*jobs[j]) for j in members]
+        sums = _resampled_sums([v for _, v in needed], n_resamples, seed, bar.update)
+        for j, (c, _), s in zip(members, needed, sums):
             table, metrics = jobs[j]
             pos = {col: i for i, col in enumerate(c)}
             out[j] = {m.name: _percentile(m(s[:, [pos[table.column(f)] for f in m.fields]]), alpha) for m in metrics}

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.io import DataError
+from bench.io import DataError, record_line
 
 MAX_WORKERS = 4  # each holds one chunk's objects (a few hundred MB at most)
 _READ_BLOCK = 1 << 24  # bytes scanned for newlines at a time
@@ -60,12 +60,8 @@ class _Span:
                 data = fh.read(self.end - self.start)
         except OSError:
             raise _Fallback from None  # gone since it was scanned: the whole-file path reports it
-        out = []
-        for i, raw in enumerate(data.split(b"\n"), self.lineno):
-            if i == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if raw and not raw.isspace():
-                out.append((i, raw))
+        out = [(i, rec) for i, line in enumerate(data.split(b"\n"), self.lineno)
+               if (rec := record_line(i, line)) is not None]
         if len(out) != self.n:
             raise _Fallback  # the file changed since it was scanned
         return out
@@ -78,31 +74,9 @@ class _Records:
 
     def __init__(self, path: Path, skip: int = 0) -> None:
         self.path = str(path)
-        breaks, firsts, size, pending = [], [], 0, True  # pending: a line starts at the next byte
         try:
             with open(path, "rb") as fh:
-                while block := fh.read(_READ_BLOCK):
-                    arr = np.frombuffer(block, np.uint8)
-                    nl = np.flatnonzero(arr == 10)
-                    if pending:
-                        firsts.append(arr[:1])
-                    inside = nl[nl + 1 < len(arr)]
-                    firsts.append(arr[inside + 1])  # the first byte of the line after each newline
-                    pending = len(inside) < len(nl)  # the block ends with a newline
-                    breaks.append(nl + size)
-                    size += len(block)
-                nl = np.concatenate(breaks) if breaks else np.zeros(0, np.int64)
-                starts = np.concatenate(([0], nl + 1)).astype(np.int64)
-                ends = np.concatenate((nl, [size])).astype(np.int64)
-                first = np.concatenate(firsts) if firsts else np.zeros(0, np.uint8)
-                first = np.concatenate((first, np.full(len(starts) - len(first), 10, np.uint8)))  # an empty last line
-                keep = first == ord("{")
-                for i in np.flatnonzero(~keep & (starts < ends)).tolist():  # blank, indented, a BOM: rare
-                    fh.seek(int(starts[i]))
-                    raw = fh.read(int(ends[i] - starts[i]))
-                    if i == 0 and raw.startswith(b"\xef\xbb\xbf"):
-                        raw = raw[3:]
-                    keep[i] = bool(raw) and not raw.isspace()
+                starts, ends, keep = _record_lines(fh)
         except OSError:
             raise _Fallback from None  # the whole-file path reports it
         rows = np.flatnonzero(keep)[skip:]
@@ -118,6 +92,31 @@ class _Records:
         if a == b:
             return _Span(self.path, 0, 0, 1, 0)
         return _Span(self.path, int(self.starts[a]), int(self.ends[b - 1]), int(self.linenos[a]), b - a)
+
+
+def _record_lines(fh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end, is a record) of each line of an open file, end exclusive of the newline."""
+    breaks, firsts, size, pending = [], [], 0, True  # pending: a line starts at the next byte
+    while block := fh.read(_READ_BLOCK):
+        arr = np.frombuffer(block, np.uint8)
+        nl = np.flatnonzero(arr == 10)
+        if pending:
+            firsts.append(arr[:1])
+        inside = nl[nl + 1 < len(arr)]
+        firsts.append(arr[inside + 1])  # the first byte of the line after each newline
+        pending = len(inside) < len(nl)  # the block ends with a newline
+        breaks.append(nl + size)
+        size += len(block)
+    nl = np.concatenate(breaks) if breaks else np.zeros(0, np.int64)
+    starts = np.concatenate(([0], nl + 1)).astype(np.int64)
+    ends = np.concatenate((nl, [size])).astype(np.int64)
+    first = np.concatenate(firsts) if firsts else np.zeros(0, np.uint8)
+    first = np.concatenate((first, np.full(len(starts) - len(first), 10, np.uint8)))  # an empty last line
+    keep = first == ord("{")
+    for i in np.flatnonzero(~keep & (starts < ends)).tolist():  # blank, indented, a BOM: rare
+        fh.seek(int(starts[i]))
+        keep[i] = record_line(i + 1, fh.read(int(ends[i] - starts[i]))) is not None
+    return starts, ends, keep
 
 
 @dataclass(frozen=True)

@@ -78,10 +78,9 @@ def main() -> None:
         t0 = time.perf_counter()
         ref = [reference_bootstrap(tab, ms, a.resamples, 12345) for tab, ms in doc_jobs]
         t_ref = time.perf_counter() - t0
-        from bench.stats import _joint_patterns
+        from bench.stats import _joint_patterns, _needed
 
-        unit_drawn = [_joint_patterns([tab.values[:, sorted({tab.column(f) for m in ms for f in m.fields})]]) is None
-                      for tab, ms in doc_jobs]
+        unit_drawn = [_joint_patterns([_needed(tab, ms)[1]]) is None for tab, ms in doc_jobs]
         same = all(ci[name].low == lo and ci[name].high == hi
                    for ci, r, u in zip(doc_ci, ref, unit_drawn) if u for name, (lo, hi) in r.items())
         gap = max((max(abs(ci[name].low - lo), abs(ci[name].high - hi))
